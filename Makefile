@@ -1,0 +1,46 @@
+# Developer and CI entry points. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+TMP := $(CURDIR)/.tmp
+# pytest and the lab import the collection as ansible_collections.netops.calico
+COLLECTIONS := $(TMP)/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+
+.PHONY: venv system-deps test unit integration sanity demo bench clean
+
+$(BIN)/activate: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -r tests/requirements.txt
+	touch $@
+
+venv: $(BIN)/activate system-deps
+	@mkdir -p $(COLLECTIONS)/ansible_collections/netops
+	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/netops/calico
+
+# Debian's BIRD 1.6 (not bird2) for node status tests and the lab.
+system-deps:
+	@if ! command -v bird >/dev/null || ! command -v bird6 >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bird >/dev/null; \
+	  else echo "BIRD 1.6 is missing: run 'sudo apt-get install bird' (Debian's bird 1.6, not bird2)" >&2; exit 1; fi; \
+	fi
+
+test: venv
+	$(BIN)/python -m pytest tests/unit tests/integration
+	$(MAKE) --no-print-directory sanity
+
+unit: venv
+	$(BIN)/python -m pytest tests/unit
+
+integration: venv
+	$(BIN)/python -m pytest tests/integration
+
+sanity: venv
+	$(BIN)/python tests/support/run_sanity.py
+
+clean:
+	rm -rf $(VENV) $(TMP)
