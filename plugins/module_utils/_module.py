@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netops.calico contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Ansible side shared by every datastore module: argument spec, connection, error handling.
+
+For internal use by this collection.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netops.calico.plugins.module_utils._resource import ResourceError, ResourceStore
+from ansible_collections.netops.calico.plugins.module_utils._settings import (
+    CONNECTION_ARGUMENT_SPEC,
+    SettingsError,
+    resolve_settings,
+)
+from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+
+
+class CalicoModule(AnsibleModule):
+    """An AnsibleModule with the shared etcd connection options and a lazy datastore."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        kwargs.setdefault("supports_check_mode", True)
+        super(CalicoModule, self).__init__(argument_spec=spec, **kwargs)
+        self._store = None
+
+    @property
+    def store(self):
+        """The ResourceStore, connected on first use (so bad input fails before any I/O)."""
+        if self._store is None:
+            # etcd3 and gRPC are imported only by the tasks that talk to the datastore
+            from ansible_collections.netops.calico.plugins.module_utils._etcd import EtcdDatastore
+
+            settings = resolve_settings(self.params)
+            if settings.credentials_in_clear:
+                self.warn("etcd_username/etcd_password are sent to %s without TLS, in clear text; "
+                          "use https:// endpoints" % ", ".join(settings.endpoints))
+            self._store = ResourceStore(EtcdDatastore(settings))
+        return self._store
+
+    def run(self, operation):
+        """exit_json with operation(self)'s result dict; known failures become one fail_json line."""
+        from ansible_collections.netops.calico.plugins.module_utils._etcd import DatastoreError
+
+        try:
+            result = operation(self)
+        except (ValidationError, SettingsError, ResourceError, DatastoreError) as exc:
+            self._close()
+            self.fail_json(msg=str(exc))
+        self._close()
+        self.exit_json(**result)
+
+    def _close(self):
+        if self._store is not None:
+            self._store.datastore.close()

@@ -1,0 +1,205 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netops.calico contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Calico v3 resources in etcd: keys, the stored JSON envelope, compare-and-swap writes, diffs.
+
+For internal use by this collection. No Ansible imports. Works with any object that has the
+get/get_prefix/commit methods of _etcd.EtcdDatastore (a fake one in unit tests).
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+import uuid
+from collections import OrderedDict, namedtuple
+from datetime import datetime
+
+API_VERSION = "projectcalico.org/v3"
+KEY_PREFIX = "/calico/resources/v3/projectcalico.org/"
+PLURALS = {
+    "BGPConfiguration": "bgpconfigurations",
+    "BGPPeer": "bgppeers",
+    "Node": "nodes",
+    "ClusterInformation": "clusterinformations",
+}
+# Metadata Calico manages itself: kept on update, hidden from diffs.
+_METADATA_NOISE = ("uid", "creationTimestamp", "resourceVersion")
+# calicoctl apply retries an update conflict up to 5 times; so do we.
+DEFAULT_ATTEMPTS = 5
+
+
+class ResourceError(Exception):
+    """A stored resource is unusable or a write could not be made; the message says which key."""
+
+
+class ConflictError(ResourceError):
+    """Other writers kept changing the resource while this one tried to."""
+
+
+ApplyResult = namedtuple("ApplyResult", "changed action before after")
+
+
+def kind_prefix(kind):
+    return KEY_PREFIX + PLURALS[kind] + "/"
+
+
+def resource_key(kind, name):
+    return kind_prefix(kind) + name
+
+
+def _timestamp():
+    return datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_resource(kind, name, spec=None, labels=None):
+    """A fresh resource as calicoctl create makes it: new uid and creationTimestamp."""
+    metadata = OrderedDict([("name", name), ("uid", str(uuid.uuid4())),
+                            ("creationTimestamp", _timestamp())])
+    if labels:
+        metadata["labels"] = dict(labels)
+    document = OrderedDict([("kind", kind), ("apiVersion", API_VERSION),
+                            ("metadata", metadata), ("spec", OrderedDict(spec or {}))])
+    if kind == "Node":
+        document["status"] = {}
+    return document
+
+
+def encode(document):
+    """The bytes stored in etcd: compact JSON like Go's encoder, without resourceVersion."""
+    stored = copy.deepcopy(document)
+    stored.get("metadata", {}).pop("resourceVersion", None)
+    return json.dumps(stored, separators=(",", ":")).encode("utf-8")
+
+
+def decode(key_value, kind):
+    """The resource stored at key_value (a KeyValue), with resourceVersion filled in.
+
+    A value that is not JSON or not the expected kind raises ResourceError: such a value must
+    be looked at by a person, never overwritten blindly.
+    """
+    try:
+        document = json.loads(key_value.value.decode("utf-8"), object_pairs_hook=OrderedDict)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ResourceError(
+            "the value stored at %s is not valid JSON (%s); refusing to use or overwrite it: "
+            "inspect it with 'etcdctl get %s'" % (key_value.key, exc, key_value.key))
+    if not isinstance(document, dict) or document.get("kind") != kind:
+        found = document.get("kind") if isinstance(document, dict) else type(document).__name__
+        raise ResourceError(
+            "the value stored at %s is a %r, not a %s; refusing to use or overwrite it" % (
+                key_value.key, found, kind))
+    metadata = document.setdefault("metadata", OrderedDict())
+    if not isinstance(metadata, dict) or not isinstance(document.get("spec", {}), dict):
+        raise ResourceError("the value stored at %s has a malformed metadata or spec; refusing "
+                            "to use or overwrite it" % key_value.key)
+    metadata["resourceVersion"] = str(key_value.mod_revision)
+    document.setdefault("spec", OrderedDict())
+    return document
+
+
+def without_noise(document):
+    """A copy without the metadata Calico manages itself, for comparing and diffing."""
+    if document is None:
+        return None
+    clean = copy.deepcopy(document)
+    for field in _METADATA_NOISE:
+        clean.get("metadata", {}).pop(field, None)
+    return json.loads(json.dumps(clean))  # plain dicts, as Ansible returns them
+
+
+def make_diff(before, after, header=None):
+    """An Ansible diff dict of two resources, metadata noise hidden."""
+    diff = {"before": without_noise(before) or {}, "after": without_noise(after) or {}}
+    if header:
+        diff["before_header"] = diff["after_header"] = header
+    return diff
+
+
+def as_plain(document):
+    return None if document is None else json.loads(json.dumps(document))
+
+
+def set_fields(mapping, values, remove=()):
+    """Apply one option rule everywhere: given values are set, None values are left alone,
+    names in remove are deleted. Returns mapping (changed in place)."""
+    for field, value in values.items():
+        if value is not None:
+            mapping[field] = value
+    for field in remove:
+        mapping.pop(field, None)
+    return mapping
+
+
+def merge_labels(existing, requested):
+    """Labels merged onto existing ones; a requested value of None removes that label."""
+    merged = OrderedDict(existing or {})
+    for key, value in (requested or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+class ResourceStore(object):
+    """CRUD of Calico resources on a datastore, every write guarded by compare-and-swap."""
+
+    def __init__(self, datastore):
+        self.datastore = datastore
+
+    def get(self, kind, name):
+        key_value = self.datastore.get(resource_key(kind, name))
+        return decode(key_value, kind) if key_value else None
+
+    def list(self, kind):
+        """Every resource of a kind, from one prefix read."""
+        return [decode(key_value, kind)
+                for key_value in self.datastore.get_prefix(kind_prefix(kind))]
+
+    def ensure_writable(self):
+        """Refuse writes while Calico has locked the datastore (datastoreReady false)."""
+        info = self.get("ClusterInformation", "default")
+        if info is not None and info["spec"].get("datastoreReady") is False:
+            raise ResourceError(
+                "the Calico datastore is not ready (clusterinformations/default has "
+                "datastoreReady: false, e.g. during a migration or upgrade); no change was made. "
+                "Retry once it is set back to true")
+
+    def apply(self, kind, name, compute, check_mode=False, attempts=DEFAULT_ATTEMPTS):
+        """Read-modify-write of one resource.
+
+        compute(current) gets a private copy of the stored resource (or None) and returns the
+        desired resource, or None for absent. On a concurrent change the resource is read and
+        computed again, so no one else's update is lost.
+        """
+        key = resource_key(kind, name)
+        for _attempt in range(attempts):
+            key_value = self.datastore.get(key)
+            current = decode(key_value, kind) if key_value else None
+            desired = compute(copy.deepcopy(current))
+            if desired is None and current is None:
+                return ApplyResult(False, None, None, None)
+            if desired is not None and current is not None and \
+                    json.dumps(without_noise(desired), sort_keys=True) == \
+                    json.dumps(without_noise(current), sort_keys=True) and \
+                    desired["metadata"].get("uid") == current["metadata"].get("uid"):
+                return ApplyResult(False, None, current, current)
+            action = "created" if current is None else ("deleted" if desired is None else "updated")
+            self.ensure_writable()
+            if check_mode:
+                return ApplyResult(True, action, current, desired)
+            if action == "created":
+                revision = self.datastore.create(key, encode(desired))
+            elif action == "deleted":
+                revision = self.datastore.delete(key, key_value.mod_revision)
+            else:
+                revision = self.datastore.update(key, encode(desired), key_value.mod_revision)
+            if revision is not None:
+                if desired is not None:
+                    desired["metadata"]["resourceVersion"] = str(revision)
+                return ApplyResult(True, action, current, desired)
+        raise ConflictError(
+            "%s %s kept changing under concurrent writers; gave up after %d attempts, nothing "
+            "was lost: run again" % (kind, name, attempts))

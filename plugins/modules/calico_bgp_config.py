@@ -1,0 +1,239 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netops.calico contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: calico_bgp_config
+short_description: Manage Calico's BGP configuration (default AS number, node-to-node mesh, ...)
+version_added: 0.1.0
+description:
+  - Manages the global C(default) BGPConfiguration, or the per-node C(node.<name>) one when O(node) is given,
+    straight in Calico's etcd v3 datastore, in the format C(calicoctl) and C(calico/node) read.
+  - The equivalent of C(calicoctl config set asNumber) and C(calicoctl config set nodeToNodeMesh).
+  - Only the options given are managed; every other stored field keeps its value.
+    To remove a stored field, name its option in O(unset).
+  - Every write is a compare-and-swap on the value read, retried on a concurrent change,
+    so parallel tasks never lose each other's updates.
+  - Turning the mesh off drops routes unless the replacement peers are already Established;
+    the role M(netops.calico.bgp_peering) sequences that safely.
+author:
+  - netops.calico contributors
+extends_documentation_fragment:
+  - netops.calico.etcd
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  node:
+    description:
+      - Manage the per-node resource C(node.<node>) instead of the global C(default) one.
+      - A per-node resource may only set O(log_severity_screen), O(listen_port) and O(prefix_advertisements).
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the resource; V(absent) deletes it (Calico's defaults then apply).
+    type: str
+    choices: [present, absent]
+    default: present
+  as_number:
+    description:
+      - Default AS number of every node that has none of its own. Plain (V(64513)) or dotted (V(1.10)).
+    type: raw
+  node_to_node_mesh:
+    description:
+      - Whether every node peers with every other node. Calico's default is V(true).
+    type: bool
+  log_severity_screen:
+    description: BIRD log level.
+    type: str
+    choices: [Debug, Info, Warning, Error, Fatal]
+  listen_port:
+    description: Port BIRD listens on for BGP (Calico's default is 179).
+    type: int
+  service_cluster_ips:
+    description: Masked CIDRs of Kubernetes service cluster IPs to advertise.
+    type: list
+    elements: str
+  service_external_ips:
+    description: Masked CIDRs of service external IPs to advertise.
+    type: list
+    elements: str
+  service_load_balancer_ips:
+    description: Masked CIDRs of service load balancer IPs to advertise.
+    type: list
+    elements: str
+  communities:
+    description:
+      - Named BGP communities. Each one must be used by an entry of O(prefix_advertisements).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name to use in O(prefix_advertisements).
+        type: str
+        required: true
+      value:
+        description: V(aa:nn) (standard) or V(aa:nn:mm) (large) community.
+        type: str
+        required: true
+  prefix_advertisements:
+    description: Communities to attach to the advertisement of a CIDR.
+    type: list
+    elements: dict
+    suboptions:
+      cidr:
+        description: The prefix.
+        type: str
+        required: true
+      communities:
+        description: Community names from O(communities), or literal community values.
+        type: list
+        elements: str
+        default: []
+  bind_mode:
+    description: V(NodeIP) makes BIRD listen on the node IP only.
+    type: str
+    choices: ["None", NodeIP]
+  ignored_interfaces:
+    description: Interface names or globs BIRD ignores (not V(*)).
+    type: list
+    elements: str
+  node_mesh_password:
+    description:
+      - Reference to the Kubernetes Secret holding the mesh BGP password. The datastore stores only the reference.
+    type: dict
+    suboptions:
+      secret_name:
+        description: Name of the Secret in calico/node's namespace.
+        type: str
+        required: true
+      secret_key:
+        description: Key within the Secret.
+        type: str
+        required: true
+  node_mesh_max_restart_time:
+    description: Graceful restart time for mesh sessions, a Go duration such as V(120s).
+    type: str
+  unset:
+    description:
+      - Options whose stored field is removed, so that Calico's default applies again.
+    type: list
+    elements: str
+    choices: [as_number, node_to_node_mesh, log_severity_screen, listen_port, service_cluster_ips,
+              service_external_ips, service_load_balancer_ips, communities, prefix_advertisements,
+              bind_mode, ignored_interfaces, node_mesh_password, node_mesh_max_restart_time]
+    default: []
+seealso:
+  - module: netops.calico.calico_bgp_config_info
+"""
+
+EXAMPLES = r"""
+- name: Set the default AS number (calicoctl config set asNumber 64513)
+  netops.calico.calico_bgp_config:
+    as_number: 64513
+    etcd_endpoints: [https://10.0.0.1:2379, https://10.0.0.2:2379]
+    etcd_ca_cert_file: /etc/calico/certs/ca.pem
+    etcd_cert_file: /etc/calico/certs/client.pem
+    etcd_key_file: /etc/calico/certs/client-key.pem
+
+- name: Turn the full node-to-node mesh off (calicoctl config set nodeToNodeMesh off)
+  netops.calico.calico_bgp_config:
+    node_to_node_mesh: false
+
+- name: Turn it back on (calicoctl config set nodeToNodeMesh on)
+  netops.calico.calico_bgp_config:
+    node_to_node_mesh: true
+
+- name: Log at Debug on one node only
+  netops.calico.calico_bgp_config:
+    node: kube-node1
+    log_severity_screen: Debug
+
+- name: Go back to the default AS number 64512
+  netops.calico.calico_bgp_config:
+    unset: [as_number]
+"""
+
+RETURN = r"""
+resource:
+  description: The BGPConfiguration as stored after the task (as it would be, in check mode); null when absent.
+  returned: always
+  type: dict
+  sample:
+    kind: BGPConfiguration
+    apiVersion: projectcalico.org/v3
+    metadata:
+      name: default
+      uid: 5b1f3c9e-8d0a-4e52-9a55-3c2b1f0d9e7a
+      creationTimestamp: "2026-11-26T09:14:47Z"
+      resourceVersion: "42"
+    spec:
+      asNumber: 64513
+      nodeToNodeMeshEnabled: false
+action:
+  description: What was done, V(created), V(updated) or V(deleted); null when nothing changed.
+  returned: always
+  type: str
+  sample: updated
+"""
+
+from ansible_collections.netops.calico.plugins.module_utils import _bgp_configuration as bgp_configuration
+from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
+from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain, make_diff
+
+ARGUMENT_SPEC = dict(
+    node=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    as_number=dict(type="raw"),
+    node_to_node_mesh=dict(type="bool"),
+    log_severity_screen=dict(type="str", choices=list(bgp_configuration.LOG_SEVERITIES)),
+    listen_port=dict(type="int"),
+    service_cluster_ips=dict(type="list", elements="str"),
+    service_external_ips=dict(type="list", elements="str"),
+    service_load_balancer_ips=dict(type="list", elements="str"),
+    communities=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str", required=True),
+        value=dict(type="str", required=True),
+    )),
+    prefix_advertisements=dict(type="list", elements="dict", options=dict(
+        cidr=dict(type="str", required=True),
+        communities=dict(type="list", elements="str", default=[]),
+    )),
+    bind_mode=dict(type="str", choices=list(bgp_configuration.BIND_MODES)),
+    ignored_interfaces=dict(type="list", elements="str"),
+    node_mesh_password=dict(type="dict", no_log=False, options=dict(
+        secret_name=dict(type="str", required=True),
+        secret_key=dict(type="str", required=True, no_log=False),
+    )),
+    node_mesh_max_restart_time=dict(type="str"),
+    unset=dict(type="list", elements="str", default=[], choices=sorted(bgp_configuration.FIELDS)),
+)
+
+
+def apply_configuration(module):
+    name = bgp_configuration.resource_name_for(module.params["node"])
+    # Validate every option before the first datastore request.
+    bgp_configuration.spec_changes(module.params)
+    result = module.store.apply(
+        bgp_configuration.KIND, name,
+        lambda current: bgp_configuration.desired_state(current, name, module.params),
+        check_mode=module.check_mode)
+    output = dict(changed=result.changed, action=result.action, resource=as_plain(result.after))
+    if module._diff:
+        output["diff"] = make_diff(result.before, result.after, "BGPConfiguration " + name)
+    return output
+
+
+def main():
+    module = CalicoModule(ARGUMENT_SPEC)
+    module.run(apply_configuration)
+
+
+if __name__ == "__main__":
+    main()
