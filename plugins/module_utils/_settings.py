@@ -82,13 +82,15 @@ def _split_endpoints(value):
 
 def parse_endpoint(endpoint):
     """'https://10.0.0.1:2379' -> ('https', '10.0.0.1', 2379); IPv6 hosts in brackets."""
-    scheme, sep, rest = endpoint.partition("://")
-    if not sep or scheme not in ("http", "https"):
+    scheme, separator, rest = endpoint.partition("://")
+    if not separator or scheme not in ("http", "https"):
         raise SettingsError(
             "etcd_endpoints: %r must be a URL starting with http:// or https://" % endpoint)
     hostport = rest.split("/", 1)[0]
     if hostport.startswith("["):
-        host, _, port_part = hostport[1:].partition("]")
+        if "]" not in hostport:
+            raise SettingsError("etcd_endpoints: %r has an unclosed '['" % endpoint)
+        host, port_part = hostport[1:].split("]", 1)
         port_text = port_part[1:] if port_part.startswith(":") else ""
     elif hostport.count(":") == 1:
         host, port_text = hostport.split(":")

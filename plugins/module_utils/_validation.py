@@ -103,7 +103,7 @@ def cidr(value, field, version=None, masked=False, allow_bare=False):
         if not allow_bare:
             raise ValidationError(field, "%r is not a CIDR (expected address/prefix-length)" % text)
         return ip_address(text, field, version)
-    address_text, _, length = text.partition("/")
+    address_text, length = text.split("/", 1)
     ip_address(address_text, field, version)
     try:
         network = netaddr.IPNetwork(text, flags=netaddr.INET_PTON)
@@ -202,7 +202,7 @@ def interface_pattern(value, field):
 def label_key(value, field):
     """A Kubernetes-style label key: optional DNS prefix '/', then a name of up to 63 chars."""
     text = str(value)
-    prefix, _, name = text.rpartition("/")
+    prefix, name = text.rsplit("/", 1) if "/" in text else ("", text)
     if prefix:
         resource_name(prefix, field)
     if not re.match(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", name):

@@ -21,14 +21,10 @@ description:
   - Turning the mesh off drops routes unless the replacement peers are already Established;
     the role M(netops.calico.bgp_peering) sequences that safely.
 author:
-  - netops.calico contributors
+  - netops.calico maintainers (@netops)
 extends_documentation_fragment:
   - netops.calico.etcd
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+  - netops.calico.attributes
 options:
   node:
     description:

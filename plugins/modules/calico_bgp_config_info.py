@@ -16,13 +16,10 @@ description:
     (AS number 64512, node-to-node mesh on, log severity Info, listen port 179),
     which is what C(calicoctl config get asNumber) and C(calicoctl config get nodeToNodeMesh) print.
 author:
-  - netops.calico contributors
+  - netops.calico maintainers (@netops)
 extends_documentation_fragment:
   - netops.calico.etcd
-attributes:
-  check_mode:
-    support: full
-    details: The module never changes anything.
+  - netops.calico.attributes.info_module
 options:
   node:
     description:
