@@ -1,0 +1,215 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netops.calico maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A node's BGP status as `calicoctl node status` sees it, and waiting for peers to reach a state.
+
+For internal use by this collection (module calico_node_status); standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import time
+
+from ansible_collections.netops.calico.plugins.module_utils._bird import (
+    DEFAULT_TIMEOUT,
+    BirdClient,
+    BirdConnectionRefused,
+    BirdError,
+    BirdPermissionDenied,
+    BirdSocketMissing,
+)
+from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import (
+    SHOW_PROTOCOLS,
+    parse_show_protocols,
+)
+from ansible_collections.netops.calico.plugins.module_utils._node_processes import scan_processes
+from ansible_collections.netops.calico.plugins.module_utils._node_status_table import (
+    format_peer_address,
+    render_node_status,
+)
+
+# calicoctl tries calico/node's socket first, then the one a distribution's BIRD package uses.
+IPV4_SOCKETS = ("/var/run/calico/bird.ctl", "/var/run/bird/bird.ctl")
+IPV6_SOCKETS = ("/var/run/calico/bird6.ctl", "/var/run/bird/bird6.ctl")
+
+# Connection failures after which calicoctl moves on to the next socket path.
+_TRY_NEXT_SOCKET = (BirdSocketMissing, BirdConnectionRefused, BirdPermissionDenied)
+
+
+class BirdUnavailable(BirdError):
+    """No candidate socket could be opened; `all_missing` when none of the paths exists."""
+
+    def __init__(self, ip_version, failures):
+        self.ip_version = ip_version
+        self.failures = failures
+        self.all_missing = all(isinstance(exc, BirdSocketMissing) for _path, exc in failures)
+        super(BirdUnavailable, self).__init__(
+            "cannot reach BIRDv%d (IPv%d BGP): %s"
+            % (ip_version, ip_version, "; ".join(str(exc) for _path, exc in failures)))
+
+
+def read_peers(socket_paths, ip_version, timeout=DEFAULT_TIMEOUT):
+    """(socket path used, peers) from the first of `socket_paths` that accepts a connection.
+    Errors once connected (hang, syntax error, garbage) are raised at once, not skipped."""
+    failures = []
+    for path in socket_paths:
+        try:
+            with BirdClient(path, timeout) as bird:
+                return path, parse_show_protocols(bird.command(SHOW_PROTOCOLS), ip_version)
+        except _TRY_NEXT_SOCKET as exc:
+            failures.append((path, exc))
+    raise BirdUnavailable(ip_version, failures)
+
+
+class NodeStatus(object):
+    """One reading of the node: processes, peers of both BIRDs, and the calicoctl text."""
+
+    def __init__(self, processes, ipv4_socket, ipv4_peers, ipv6_socket, ipv6_peers, ipv6_note=None):
+        self.processes = processes
+        self.ipv4_socket = ipv4_socket
+        self.ipv4_peers = ipv4_peers
+        self.ipv6_socket = ipv6_socket
+        self.ipv6_peers = ipv6_peers  # None: IPv6 not in use (no bird6 socket)
+        self.ipv6_note = ipv6_note
+
+    @property
+    def peers(self):
+        return list(self.ipv4_peers) + list(self.ipv6_peers or [])
+
+    def counts(self):
+        """Number of peers per BGP state (both address families)."""
+        counts = {}
+        for peer in self.peers:
+            state = peer["bgp_state"] or peer["state"]
+            counts[state] = counts.get(state, 0) + 1
+        return counts
+
+    def table(self):
+        return render_node_status(self.processes["calico"], self.ipv4_peers, self.ipv6_peers,
+                                  self.ipv6_note)
+
+    def result(self):
+        return {
+            "calico_running": self.processes["calico"],
+            "bird_running": self.processes["bird"],
+            "bird6_running": self.processes["bird6"],
+            "bird_socket": self.ipv4_socket,
+            "bird6_socket": self.ipv6_socket,
+            "ipv6_in_use": self.ipv6_peers is not None,
+            "ipv4_peers": self.ipv4_peers,
+            "ipv6_peers": self.ipv6_peers or [],
+            "counts": self.counts(),
+            "table": self.table(),
+        }
+
+
+def collect_node_status(ipv4_sockets=IPV4_SOCKETS, ipv6_sockets=IPV6_SOCKETS,
+                        timeout=DEFAULT_TIMEOUT, process_scan=scan_processes):
+    """Read both BIRDs. A missing IPv4 socket raises BirdUnavailable; missing IPv6 sockets
+    mean IPv6 is not in use (an IPv6 socket that exists but fails is still an error)."""
+    ipv4_socket, ipv4_peers = read_peers(ipv4_sockets, 4, timeout)
+    try:
+        ipv6_socket, ipv6_peers = read_peers(ipv6_sockets, 6, timeout)
+        note = None
+    except BirdUnavailable as exc:
+        if not exc.all_missing:
+            raise
+        ipv6_socket, ipv6_peers = None, None
+        note = "IPv6 BGP is not in use (no BIRDv6 socket at %s)." % " or ".join(ipv6_sockets)
+    return NodeStatus(process_scan(), ipv4_socket, ipv4_peers, ipv6_socket, ipv6_peers, note)
+
+
+class WaitTarget(object):
+    """A peer named in wait_for: an address, optionally with the port of a `_port_N` peer."""
+
+    def __init__(self, text):
+        self.text = text
+        self.address, self.port = _parse_peer_text(text)
+
+    def matches(self, peer):
+        try:
+            address = ipaddress.ip_address(peer["peer_address"])
+        except ValueError:
+            return False
+        return address == self.address and (self.port is None or peer["peer_port"] == self.port)
+
+
+def parse_wait_for(wait_for):
+    """None for `all`, else a list of WaitTarget. Raises ValueError naming a bad entry."""
+    entries = [entry.strip() for entry in wait_for or [] if entry.strip()]
+    if [entry.lower() for entry in entries] == ["all"]:
+        return None
+    if any(entry.lower() == "all" for entry in entries):
+        raise ValueError("wait_for takes either the single word 'all' or a list of peer addresses, not both")
+    return [WaitTarget(entry) for entry in entries]
+
+
+def _parse_peer_text(text):
+    port = None
+    address = text
+    if text.startswith("["):  # [v6]:port
+        address, _sep, port_text = text[1:].partition("]:")
+        port = port_text
+    elif text.count(":") == 1:  # v4:port
+        address, port = text.split(":")
+    try:
+        return ipaddress.ip_address(address), (int(port) if port is not None else None)
+    except ValueError:
+        raise ValueError("wait_for entry %r is not a peer address (use 10.0.0.1, 10.0.0.1:1790, "
+                         "fd80::2 or [fd80::2]:1790)" % text)
+
+
+def unmet_peers(status, targets, wait_state):
+    """Peers that are not in `wait_state` (every peer when `targets` is None), then the targets
+    that match no peer at all. Each entry: peer, peer_type, bgp_state, last_error, present."""
+    if targets is None:
+        selected = status.peers
+        absent = []
+    else:
+        selected = [peer for peer in status.peers if any(t.matches(peer) for t in targets)]
+        absent = [t for t in targets if not any(t.matches(peer) for peer in status.peers)]
+    unmet = [
+        {"peer": format_peer_address(p["peer_address"], p["peer_port"], p["ip_version"]),
+         "name": p["name"], "peer_type": p["peer_type"], "bgp_state": p["bgp_state"] or p["state"],
+         "last_error": p["last_error"], "present": True}
+        for p in selected if p["bgp_state"] != wait_state
+    ]
+    unmet += [
+        {"peer": t.text, "name": None, "peer_type": None, "bgp_state": None,
+         "last_error": None, "present": False}
+        for t in absent
+    ]
+    return unmet
+
+
+def describe_unmet(unmet):
+    """One line: `127.0.0.9 (global) is Active: Socket: Connection refused; 10.9.9.9 is not a
+    BGP peer of this node`."""
+    parts = []
+    for entry in unmet:
+        if not entry["present"]:
+            parts.append("%s is not a BGP peer of this node" % entry["peer"])
+            continue
+        text = "%s (%s) is %s" % (entry["peer"], entry["peer_type"], entry["bgp_state"])
+        if entry["last_error"]:
+            text += ": %s" % entry["last_error"]
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def wait_for_peers(read_status, targets, wait_state, wait_timeout, wait_interval,
+                   clock=time.monotonic, sleep=time.sleep):
+    """Poll read_status() until every selected peer is in `wait_state` or `wait_timeout`
+    seconds passed. Returns (last status, unmet entries (empty on success), seconds waited)."""
+    started = clock()
+    deadline = started + wait_timeout
+    while True:
+        status = read_status()
+        unmet = unmet_peers(status, targets, wait_state)
+        now = clock()
+        if not unmet or now >= deadline:
+            return status, unmet, now - started
+        sleep(max(0.0, min(wait_interval, deadline - now)))
