@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, netops.calico maintainers
+# Copyright: (c) 2026, netops.calico contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Render node status as the text `calicoctl node status` prints.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, netops.calico maintainers
+# Copyright: (c) 2026, netops.calico contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
@@ -22,17 +22,12 @@ description:
     the BGP configuration.
   - Needs no datastore access and never changes anything.
 author:
-  - netops.calico maintainers
+  - netops.calico maintainers (@netops)
 requirements:
   - BIRD 1.6 (as run by calico/node, or a distribution's C(bird) package) on the managed node.
   - Permission to open BIRD's control sockets (usually root, so use I(become)).
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+extends_documentation_fragment:
+  - netops.calico.attributes.INFO_MODULE
 options:
   bird_socket:
     description:

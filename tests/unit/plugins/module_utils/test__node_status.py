@@ -1,0 +1,183 @@
+"""Reading both BIRDs with calicoctl's socket fallbacks, and waiting for peers."""
+import os
+import re
+import shutil
+import tempfile
+
+import pytest
+
+from ansible_collections.netops.calico.plugins.module_utils._bird import BirdCommandError, BirdTimeout
+from ansible_collections.netops.calico.plugins.module_utils._node_status import (
+    BirdUnavailable,
+    WaitTarget,
+    collect_node_status,
+    describe_unmet,
+    parse_wait_for,
+    read_peers,
+    unmet_peers,
+    wait_for_peers,
+)
+from tests.support.fake_bird import FakeBird, recorded
+
+NO_PROCESSES = {"calico": False, "bird": True, "bird6": False}
+
+
+@pytest.fixture
+def sockets():
+    directory = tempfile.mkdtemp(prefix="ncb-", dir="/tmp")
+    yield lambda name: os.path.join(directory, name)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def serving(path, fixture):
+    return FakeBird(path, {"show protocols": recorded(fixture)})
+
+
+class TestReadPeers:
+    def test_falls_back_to_the_second_socket_when_the_first_is_missing(self, sockets):
+        with serving(sockets("bird.ctl"), "show_protocols_v4_established"):
+            path, peers = read_peers([sockets("calico.ctl"), sockets("bird.ctl")], 4)
+        assert path == sockets("bird.ctl")
+        assert len(peers) == 5
+
+    def test_no_socket_names_every_path_tried(self, sockets):
+        with pytest.raises(BirdUnavailable) as caught:
+            read_peers([sockets("calico.ctl"), sockets("bird.ctl")], 4)
+        assert caught.value.all_missing
+        assert str(caught.value) == (
+            "cannot reach BIRDv4 (IPv4 BGP): BIRD control socket %s does not exist; "
+            "BIRD control socket %s does not exist" % (sockets("calico.ctl"), sockets("bird.ctl")))
+
+    def test_a_hung_first_socket_is_an_error_not_a_fallback(self, sockets):
+        with FakeBird.silent(sockets("calico.ctl")), serving(sockets("bird.ctl"), "show_protocols_v4_established"):
+            with pytest.raises(BirdTimeout):
+                read_peers([sockets("calico.ctl"), sockets("bird.ctl")], 4, timeout=0.2)
+
+    def test_bird_error_reply_is_raised(self, sockets):
+        with FakeBird(sockets("bird.ctl"), {"show protocols": recorded("error_syntax")}):
+            with pytest.raises(BirdCommandError, match="9001: syntax error"):
+                read_peers([sockets("bird.ctl")], 4)
+
+
+class TestCollectNodeStatus:
+    def test_both_families(self, sockets):
+        with serving(sockets("bird.ctl"), "show_protocols_v4_peers_down"), \
+                serving(sockets("bird6.ctl"), "show_protocols_v6"):
+            status = collect_node_status([sockets("bird.ctl")], [sockets("bird6.ctl")],
+                                         process_scan=lambda: NO_PROCESSES)
+        result = status.result()
+        assert result["counts"] == {"Passive": 1, "Established": 2, "Active": 2, "Down": 3}
+        assert (result["bird_socket"], result["bird6_socket"]) == (sockets("bird.ctl"), sockets("bird6.ctl"))
+        assert result["ipv6_in_use"] is True
+        assert [p["peer_address"] for p in result["ipv6_peers"]] == ["::1", "fd80:24e2:f998:72d7::2", "fd80::2"]
+        assert result["calico_running"] is False and result["bird_running"] is True
+        assert result["table"].startswith("Calico process is not running.\n\nIPv4 BGP status\n+---")
+
+    def test_missing_ipv6_socket_means_ipv6_not_in_use(self, sockets):
+        with serving(sockets("bird.ctl"), "show_protocols_v4_established"):
+            status = collect_node_status([sockets("bird.ctl")], [sockets("a6.ctl"), sockets("b6.ctl")],
+                                         process_scan=lambda: NO_PROCESSES)
+        result = status.result()
+        assert (result["ipv6_in_use"], result["ipv6_peers"], result["bird6_socket"]) == (False, [], None)
+        assert result["table"].endswith(
+            "INFO: IPv6 BGP is not in use (no BIRDv6 socket at %s or %s)." % (sockets("a6.ctl"), sockets("b6.ctl")))
+
+    def test_ipv6_socket_that_hangs_is_an_error(self, sockets):
+        with serving(sockets("bird.ctl"), "show_protocols_v4_established"), FakeBird.silent(sockets("bird6.ctl")):
+            with pytest.raises(BirdTimeout, match="bird6.ctl did not send its greeting"):
+                collect_node_status([sockets("bird.ctl")], [sockets("bird6.ctl")], timeout=0.2,
+                                    process_scan=lambda: NO_PROCESSES)
+
+
+class TestWaitTargets:
+    @pytest.mark.parametrize("text, address, port", [
+        ("10.0.0.1", "10.0.0.1", None),
+        ("10.0.0.1:1790", "10.0.0.1", 1790),
+        ("fd80::2", "fd80::2", None),
+        ("fd80:0:0::2", "fd80::2", None),
+        ("[fd80::2]:1790", "fd80::2", 1790),
+    ])
+    def test_parse(self, text, address, port):
+        target = WaitTarget(text)
+        assert (str(target.address), target.port) == (address, port)
+
+    @pytest.mark.parametrize("text", ["node1", "10.0.0.300", "10.0.0.1:http", "[fd80::2]"])
+    def test_invalid_entry_is_named(self, text):
+        with pytest.raises(ValueError, match=re.escape("wait_for entry %r is not a peer address" % text)):
+            parse_wait_for([text])
+
+    def test_all(self):
+        assert parse_wait_for(["all"]) is None
+        assert parse_wait_for(["ALL"]) is None
+        with pytest.raises(ValueError, match="either the single word 'all'"):
+            parse_wait_for(["all", "10.0.0.1"])
+
+    def test_matches_compare_addresses_not_text(self):
+        peer = {"peer_address": "fd80::2", "peer_port": 1790}
+        assert WaitTarget("fd80:0::2").matches(peer)
+        assert WaitTarget("[fd80::2]:1790").matches(peer)
+        assert not WaitTarget("[fd80::2]:179").matches(peer)
+
+
+class FakeStatus(object):
+    def __init__(self, peers):
+        self.peers = peers
+
+
+def peer(address, bgp_state, port=None, last_error=None, peer_type="global"):
+    return {"name": "Global_" + address, "peer_address": address, "peer_port": port, "ip_version": 4,
+            "peer_type": peer_type, "state": "up", "bgp_state": bgp_state, "last_error": last_error}
+
+
+class TestUnmetAndWait:
+    def test_unmet_lists_peers_not_in_state_then_absent_targets(self):
+        status = FakeStatus([peer("10.0.0.1", "Established"),
+                             peer("10.0.0.2", "Active", last_error="Socket: Connection refused"),
+                             peer("10.0.0.3", "Established", port=1790)])
+        unmet = unmet_peers(status, parse_wait_for(["10.0.0.2", "10.0.0.3:1790", "10.0.0.9"]), "Established")
+        assert [(u["peer"], u["bgp_state"], u["present"]) for u in unmet] == [
+            ("10.0.0.2", "Active", True), ("10.0.0.9", None, False)]
+        assert describe_unmet(unmet) == ("10.0.0.2 (global) is Active: Socket: Connection refused; "
+                                         "10.0.0.9 is not a BGP peer of this node")
+
+    def test_all_selects_every_peer(self):
+        status = FakeStatus([peer("10.0.0.1", "Established"), peer("10.0.0.2", "Connect", port=1790)])
+        unmet = unmet_peers(status, None, "Established")
+        assert [u["peer"] for u in unmet] == ["10.0.0.2:1790"]
+
+    def test_wait_returns_at_the_first_reading_that_meets_the_state(self):
+        readings = iter([[peer("10.0.0.1", "Connect")], [peer("10.0.0.1", "OpenSent")],
+                         [peer("10.0.0.1", "Established")]])
+        clock = FakeClock()
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus(next(readings)), None, "Established",
+                                               wait_timeout=60, wait_interval=2, clock=clock, sleep=clock.sleep)
+        assert unmet == [] and status.peers[0]["bgp_state"] == "Established"
+        assert clock.sleeps == [2, 2] and waited == 4
+
+    def test_wait_gives_up_at_the_timeout_with_the_last_reading(self):
+        clock = FakeClock()
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Active")]),
+                                               None, "Established", wait_timeout=5, wait_interval=2,
+                                               clock=clock, sleep=clock.sleep)
+        # Sleeps are cut so the last reading happens at the deadline, not after it.
+        assert clock.sleeps == [2, 2, 1] and waited == 5
+        assert [u["bgp_state"] for u in unmet] == ["Active"]
+
+    def test_zero_timeout_reads_once(self):
+        clock = FakeClock()
+        _status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Active")]),
+                                                None, "Established", 0, 1, clock=clock, sleep=clock.sleep)
+        assert clock.sleeps == [] and waited == 0 and len(unmet) == 1
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
