@@ -118,9 +118,9 @@ table:
   returned: always
   type: str
   sample: |-
-    NAME         ASN       IPV4              IPV6
+    NAME         ASN       IPV4             IPV6
     kube-node1   65011     172.31.3.11/32
-    kube-node2   (64512)   172.31.3.12/32    fd00:10::12/64
+    kube-node2   (64512)   172.31.3.12/32   fd00:10::12/64
 """
 
 from ansible_collections.netops.calico.plugins.module_utils import _node as node_model

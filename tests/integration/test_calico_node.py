@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from ansible_collections.netops.calico.plugins.module_utils._resource import DEFAULT_ATTEMPTS
 from tests.support.module_runner import run_module
 
 NODE_KEY = "/calico/resources/v3/projectcalico.org/nodes/kube-node1"
@@ -335,7 +336,9 @@ def test_parallel_runs_on_one_node_lose_no_update(etcd):
 
     assert [options for options in succeeded if not present(options)] == []  # no update lost
     assert [options for options, _detail in failed if present(options)] == []  # failures wrote nothing
-    assert len(succeeded) >= len(tasks) // 2
+    # Each conflict a run lost was someone else's successful write, so a run that gave up after
+    # DEFAULT_ATTEMPTS conflicts proves at least that many others succeeded.
+    assert not failed or len(succeeded) >= DEFAULT_ATTEMPTS
     # Re-running what gave up completes the set; calico/node's own fields survived all of it.
     for options, _detail in failed:
         run_module("calico_node", args(etcd, **options))
