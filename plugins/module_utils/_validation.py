@@ -106,7 +106,7 @@ def cidr(value, field, version=None, masked=False, allow_bare=False):
     address_text, length = text.split("/", 1)
     ip_address(address_text, field, version)
     try:
-        network = netaddr.IPNetwork(text, flags=netaddr.INET_PTON)
+        network = netaddr.IPNetwork(text)
     except (netaddr.AddrFormatError, ValueError, TypeError):
         raise ValidationError(field, "%r is not a valid CIDR" % text)
     if not length.isdigit() or int(length) > (32 if network.version == 4 else 128):

@@ -9,13 +9,14 @@ from tests.support.processes import find_binary, free_port, stop_process, wait_f
 
 
 class EtcdMember(object):
-    def __init__(self, name, workdir, client_port, peer_port, tls=None):
+    def __init__(self, name, workdir, client_port, peer_port, tls=None, client_cert_auth=True):
         self.name = name
         self.client_port = client_port
         self.peer_port = peer_port
         self.data_dir = os.path.join(workdir, name + ".etcd")
         self.log_path = os.path.join(workdir, name + ".log")
         self.tls = tls
+        self.client_cert_auth = client_cert_auth
         self.proc = None
 
     @property
@@ -48,9 +49,10 @@ class EtcdMember(object):
             args += [
                 "--cert-file", self.tls.server_cert,
                 "--key-file", self.tls.server_key,
-                "--trusted-ca-file", self.tls.ca_cert,
-                "--client-cert-auth",
             ]
+            if self.client_cert_auth:
+                # etcd checks client certificates against this CA whenever it is given
+                args += ["--trusted-ca-file", self.tls.ca_cert, "--client-cert-auth"]
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
@@ -69,12 +71,12 @@ class EtcdMember(object):
 class EtcdCluster(object):
     """`size` members on 127.0.0.1. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, size=1, workdir=None, tls=None):
+    def __init__(self, size=1, workdir=None, tls=None, client_cert_auth=True):
         self._own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="netops-calico-etcd-")
         self.tls = tls
         self.members = [
-            EtcdMember("member%d" % index, self.workdir, free_port(), free_port(), tls)
+            EtcdMember("member%d" % index, self.workdir, free_port(), free_port(), tls, client_cert_auth)
             for index in range(size)
         ]
 

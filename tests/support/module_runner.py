@@ -5,6 +5,7 @@ import importlib
 import io
 import json
 
+from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
 
@@ -21,6 +22,9 @@ def run_module(name, args, check_mode=False, diff=False, expect_failure=False):
     arguments = dict(args)
     arguments["_ansible_check_mode"] = check_mode
     arguments["_ansible_diff"] = diff
+    # A real module process starts with no warnings; in-process runs must not inherit them.
+    warnings._global_warnings.clear()
+    warnings._global_deprecations.clear()
     stdout = io.StringIO()
     with patch_module_args(arguments), contextlib.redirect_stdout(stdout):
         try:
@@ -36,3 +40,20 @@ def run_module(name, args, check_mode=False, diff=False, expect_failure=False):
     if result.get("failed"):
         raise ModuleFailed(result)
     return result
+
+
+def main():
+    """`python -m tests.support.module_runner NAME JSON_ARGS`: one real module run in its own
+    process (for concurrency tests); prints the result as JSON."""
+    import sys
+
+    name, arguments = sys.argv[1], json.loads(sys.argv[2])
+    try:
+        result = run_module(name, arguments)
+    except ModuleFailed as failure:
+        result = failure.result
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The datastore connection (_etcd.py, _settings.py) against real etcd servers: TLS with client
+certificates, etcd auth limited to /calico/, a 3-member cluster losing a member, no server."""
+import os
+
+import pytest
+
+from tests.integration.helpers import PREFIX, stored
+from tests.support.etcd_server import EtcdCluster, TlsFiles
+from tests.support.fixtures import require_binary
+from tests.support.module_runner import run_module
+from tests.support.processes import free_port
+
+DEFAULT_KEY = PREFIX + "bgpconfigurations/default"
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    require_binary("openssl")
+    return TlsFiles(str(tmp_path_factory.mktemp("tls"))).create()
+
+
+def test_tls_with_client_certificates(tls_files):
+    require_binary("etcd")
+    with EtcdCluster(size=1, tls=tls_files) as cluster:
+        args = dict(etcd_endpoints=cluster.endpoints, etcd_ca_cert_file=tls_files.ca_cert,
+                    etcd_cert_file=tls_files.client_cert, etcd_key_file=tls_files.client_key, as_number=64513)
+        assert cluster.endpoints[0].startswith("https://")
+        assert run_module("calico_bgp_config", args)["changed"]
+        assert stored(cluster, DEFAULT_KEY)[0]["spec"]["asNumber"] == 64513
+
+        # the same server without a client certificate: one clear line naming the endpoint and TLS
+        result = run_module("calico_bgp_config_info", dict(
+            etcd_endpoints=cluster.endpoints, etcd_ca_cert_file=tls_files.ca_cert, etcd_timeout=3),
+            expect_failure=True)
+        assert cluster.endpoints[0] in result["msg"] and "\n" not in result["msg"]
+
+        # a CA that did not sign the server's certificate
+        other = TlsFiles(os.path.join(tls_files.directory, "..", "other-ca"))
+        os.makedirs(other.directory, exist_ok=True)
+        other.create()
+        result = run_module("calico_bgp_config_info", dict(
+            etcd_endpoints=cluster.endpoints, etcd_ca_cert_file=other.ca_cert, etcd_cert_file=tls_files.client_cert,
+            etcd_key_file=tls_files.client_key, etcd_timeout=3), expect_failure=True)
+        assert cluster.endpoints[0] in result["msg"]
+
+
+def enable_auth(cluster, user_args=()):
+    """A root user, and a user 'calico' whose role only reaches keys under /calico/."""
+    ctl = lambda *args: cluster.etcdctl(*(list(args) + list(user_args)))  # noqa: E731
+    ctl("user", "add", "root:rootpw")
+    ctl("role", "add", "calico-role")
+    ctl("role", "grant-permission", "calico-role", "--prefix=true", "readwrite", "/calico/")
+    ctl("user", "add", "calico:calicopw")
+    ctl("user", "grant-role", "calico", "calico-role")
+    ctl("auth", "enable")
+
+
+def test_auth_on_plaintext_with_a_role_limited_to_calico_prefix():
+    with EtcdCluster(size=1) as cluster:
+        enable_auth(cluster)
+        args = dict(etcd_endpoints=cluster.endpoints, etcd_username="calico", etcd_password="calicopw")
+        result = run_module("calico_bgp_config", dict(args, as_number=64513))
+        assert result["changed"]
+        assert "in clear text" in str(result.get("warnings"))
+        assert "calicopw" not in str(result)
+        # the role really is limited: the same user cannot write outside /calico/
+        denied = cluster.etcdctl("put", "/elsewhere", "x", "--user", "calico:calicopw", check=False)
+        assert denied.returncode != 0 and "permission denied" in denied.stderr
+
+        wrong = run_module("calico_bgp_config_info", dict(args, etcd_password="wrong"), expect_failure=True)
+        assert "rejected the credentials of user 'calico'" in wrong["msg"]
+        assert cluster.endpoints[0] in wrong["msg"] and "wrong" not in wrong["msg"].replace("'wrong'", "")
+
+
+def test_auth_over_tls(tls_files):
+    # TLS for the channel, password for the identity (no client certificate)
+    with EtcdCluster(size=1, tls=tls_files, client_cert_auth=False) as cluster:
+        enable_auth(cluster)
+        args = dict(etcd_endpoints=cluster.endpoints, etcd_ca_cert_file=tls_files.ca_cert,
+                    etcd_username="calico", etcd_password="calicopw")
+        result = run_module("calico_bgp_config", dict(args, node_to_node_mesh=False))
+        assert result["changed"]
+        assert "clear text" not in str(result.get("warnings"))
+        info = run_module("calico_bgp_config_info", args)
+        assert info["calicoctl"]["nodeToNodeMesh"] == "off"
+
+
+def test_three_member_cluster_first_member_killed():
+    with EtcdCluster(size=3) as cluster:
+        args = dict(etcd_endpoints=cluster.endpoints, etcd_timeout=3)
+        assert run_module("calico_bgp_config", dict(args, as_number=64600))["changed"]
+        cluster.members[0].kill()
+        result = run_module("calico_bgp_config", dict(args, as_number=64601))
+        assert result["changed"] and result["resource"]["spec"]["asNumber"] == 64601
+        assert run_module("calico_bgp_config_info", args)["effective"]["as_number"] == 64601
+
+
+def test_unreachable_datastore_is_one_clear_line(monkeypatch):
+    endpoint = "http://127.0.0.1:%d" % free_port()
+    result = run_module("calico_bgp_config", dict(etcd_endpoints=[endpoint], as_number=64513, etcd_timeout=2),
+                        expect_failure=True)
+    assert result["msg"].startswith("cannot reach the etcd datastore: etcd at %s" % endpoint)
+    assert "\n" not in result["msg"] and "Traceback" not in result["msg"]
+
+
+def test_environment_variables_calicoctl_reads(etcd, monkeypatch):
+    monkeypatch.setenv("ETCD_ENDPOINTS", "http://127.0.0.1:%d,%s" % (free_port(), etcd.endpoints[0]))
+    result = run_module("calico_bgp_config", dict(as_number=64777))
+    assert result["changed"]
+    assert stored(etcd, DEFAULT_KEY)[0]["spec"]["asNumber"] == 64777
+
+
+def test_calicoctl_config_file(etcd, tmp_path, monkeypatch):
+    monkeypatch.delenv("ETCD_ENDPOINTS", raising=False)
+    config = tmp_path / "calicoctl.cfg"
+    config.write_text("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n"
+                      "  datastoreType: etcdv3\n  etcdEndpoints: %s\n" % etcd.endpoints[0])
+    result = run_module("calico_bgp_config", dict(calicoctl_config=str(config), node_to_node_mesh=False))
+    assert result["changed"]
+    assert stored(etcd, DEFAULT_KEY)[0]["spec"] == {"nodeToNodeMeshEnabled": False}
