@@ -1,0 +1,147 @@
+"""The node agents: calico/node's BGP part (confd + BIRD reloads) for each simulated node.
+
+One NodeAgent per node renders that node's BIRD config from a Snapshot and reloads its BIRD
+(the control socket's `configure`, what `birdc configure` sends) only when the text changed, so
+sessions a change does not touch stay up, as with calico/node. The AgentPool runs every agent of
+a lab in one thread: it polls the datastore's revision every `interval` seconds (0.3 s), and on a
+change reads every Calico resource in one consistent prefix read and hands the snapshot to each
+agent, so a change reaches BIRD in well under a second.
+
+At start the agents register the nodes as calico/node does (Node resource with name,
+spec.bgp.ipv4Address, AS when the topology gives one, labels) and create
+clusterinformations/default with datastoreReady: true when it is missing.
+"""
+import logging
+import threading
+import time
+import uuid
+
+from tests.lab import REPO_ROOT  # noqa: F401  (makes the collection importable)
+from tests.lab.render import Snapshot, node_sessions, render_node_config
+from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError, bird_command
+from ansible_collections.netops.calico.plugins.module_utils._resource import KEY_PREFIX, new_resource
+
+LOG = logging.getLogger("netops.calico.lab")
+POLL_INTERVAL = 0.3
+
+
+def read_snapshot(datastore):
+    """One consistent read of every v3 resource (one etcd range request)."""
+    key_values = datastore.get_prefix(KEY_PREFIX)
+    revision = max([kv.mod_revision for kv in key_values] or [0])
+    return Snapshot.from_key_values(key_values, revision)
+
+
+def ensure_cluster_information(store):
+    """Create clusterinformations/default (datastoreReady: true) if missing, as calico/node does."""
+    def compute(current):
+        if current is not None:
+            return current
+        return new_resource("ClusterInformation", "default", spec={
+            "clusterGUID": uuid.uuid4().hex,
+            "clusterType": "netops-calico-lab,bgp",
+            "calicoVersion": "lab",
+            "datastoreReady": True,
+        })
+    return store.apply("ClusterInformation", "default", compute)
+
+
+def register_node(store, lab_node):
+    """Create or refresh the node's Node resource the way calico/node does at start: its address
+    (and AS when configured) and labels are set; everything else stored is kept."""
+    def compute(current):
+        document = current or new_resource("Node", lab_node.name)
+        spec = document.setdefault("spec", {})
+        bgp = dict(spec.get("bgp") or {})
+        bgp["ipv4Address"] = "%s/32" % lab_node.address
+        if lab_node.as_number is not None:
+            bgp["asNumber"] = lab_node.as_number
+        spec["bgp"] = bgp
+        labels = dict(document["metadata"].get("labels") or {})
+        labels.update(lab_node.labels)
+        document["metadata"]["labels"] = labels
+        return document
+    return store.apply("Node", lab_node.name, compute)
+
+
+class NodeAgent(object):
+    """Renders one node's BIRD config and reloads its BIRD when the text changes."""
+
+    def __init__(self, lab_node, daemon, pod_cidr):
+        self.node = lab_node
+        self.daemon = daemon
+        self.pod_cidr = pod_cidr
+        self.text = None
+        self.sessions = []
+        self.reloads = 0
+        self.last_error = None
+
+    def render(self, snapshot):
+        return render_node_config(snapshot, self.node.name, self.pod_cidr, [self.node.pod_block])
+
+    def sync(self, snapshot):
+        """Bring BIRD in line with `snapshot`; True when a new config was loaded."""
+        text = self.render(snapshot)
+        if text is None or text == self.text:
+            return False
+        self.daemon.write_config(text)
+        try:
+            bird_command(self.daemon.socket_path, "configure", timeout=5.0)
+        except BirdError as exc:
+            self.last_error = "BIRD %s refused its new config: %s" % (self.node.name, exc)
+            LOG.error(self.last_error)
+            return False
+        self.text = text
+        self.sessions = node_sessions(snapshot, self.node.name)
+        self.reloads += 1
+        self.last_error = None
+        LOG.info("%s: reloaded BIRD (%d sessions) at revision %s", self.node.name,
+                 len(self.sessions), snapshot.revision)
+        return True
+
+    def started(self, snapshot, text):
+        """Record the config BIRD was started with."""
+        self.text = text
+        self.sessions = node_sessions(snapshot, self.node.name)
+
+
+class AgentPool(threading.Thread):
+    """Runs every NodeAgent of a lab: polls the revision, hands each change to the agents."""
+
+    def __init__(self, datastore, agents, interval=POLL_INTERVAL):
+        super(AgentPool, self).__init__(name="lab-agents", daemon=True)
+        self.datastore = datastore
+        self.agents = agents
+        self.interval = interval
+        self.revision = None
+        self.syncs = 0
+        self.last_error = None
+        self._stop_event = threading.Event()
+
+    def sync_once(self):
+        revision = self.datastore.revision()
+        if revision == self.revision:
+            return False
+        snapshot = read_snapshot(self.datastore)
+        for agent in self.agents:
+            agent.sync(snapshot)
+        self.revision = revision
+        self.syncs += 1
+        return True
+
+    def run(self):
+        while not self._stop_event.is_set():
+            started = time.monotonic()
+            try:
+                self.sync_once()
+                self.last_error = None
+            except Exception as exc:  # etcd briefly away, a BIRD restarting: keep following
+                if str(exc) != self.last_error:
+                    LOG.warning("agents: %s", exc)
+                self.last_error = str(exc)
+            self._stop_event.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+    def stop(self, timeout=10.0):
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout)

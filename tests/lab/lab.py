@@ -1,0 +1,397 @@
+"""The lab as a Python object: etcd, one BIRD per node and per ToR, the node agents.
+
+    from tests.lab.lab import Lab
+    with Lab() as lab:                          # default topology, a fresh temp directory
+        lab.etcd_endpoints                      # ['http://127.0.0.1:PORT']
+        lab.socket("r1-n1")                     # that node's BIRD control socket
+        lab.wait_established()                  # every configured session Established
+        print(lab.status_text())                # calicoctl-node-status-like tables
+        with lab.monitor() as monitor:          # route continuity while something runs
+            ...
+        print(monitor.report().text())
+
+Everything the lab starts is a child of this process and is stopped by PID in stop() (also on
+an exception inside the `with`); the work directory (etcd data, BIRD configs, sockets, logs)
+is removed. `python -m tests.lab` wraps the same class for the command line.
+"""
+import json
+import logging
+import os
+import random
+import shutil
+import socket
+import sys
+import tempfile
+import time
+
+from tests.lab import REPO_ROOT
+from tests.lab.agent import AgentPool, NodeAgent, ensure_cluster_information, read_snapshot, register_node
+from tests.lab.monitor import RouteMonitor
+from tests.lab.render import render_node_config
+from tests.lab.routers import fabric_protocols, render_tor_config
+from tests.lab.topology import Topology
+from tests.support.bird_daemon import BirdDaemon
+from tests.support.etcd_server import EtcdCluster
+from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError
+from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import parse_show_protocols
+from ansible_collections.netops.calico.plugins.module_utils._etcd import EtcdDatastore
+from ansible_collections.netops.calico.plugins.module_utils._node_status import read_peers
+from ansible_collections.netops.calico.plugins.module_utils._node_status_table import render_peer_table
+from ansible_collections.netops.calico.plugins.module_utils._resource import ResourceStore, set_fields
+from ansible_collections.netops.calico.plugins.module_utils._settings import ConnectionSettings
+
+LOG = logging.getLogger("netops.calico.lab")
+STATE_FILE = "lab.json"
+
+
+class LabError(RuntimeError):
+    """The lab could not start or a wait timed out; the message says what and where."""
+
+
+def address_in_use(address, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # as BIRD does: connections in TIME-WAIT from a lab that just stopped do not count
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, port))
+        except OSError:
+            return True
+    return False
+
+
+def busy_addresses(topology):
+    return ["%s:%d" % (s.address, topology.listen_port) for s in topology.tors + topology.nodes
+            if address_in_use(s.address, topology.listen_port)]
+
+
+def free_relocation(topology, attempts=50):
+    """The topology moved to a 127.N.0.0/16 whose addresses are all free (for tests that must
+    not collide with another lab or test on this machine)."""
+    for octet in random.sample(range(100, 250), attempts):
+        moved = topology.relocated(octet)
+        if not busy_addresses(moved):
+            return moved
+    raise LabError("found no free 127.N.0.0/16 range for the lab's addresses")
+
+
+def peers_of(socket_path, timeout=2.0):
+    """The node's BGP peers as parsed by the collection (calicoctl's view): list of dicts."""
+    return read_peers([socket_path], 4, timeout)[1]
+
+
+def all_protocols(socket_path, timeout=2.0):
+    """{protocol name: info} of every BGP protocol of a BIRD (ToRs' names are not Calico's)."""
+    from ansible_collections.netops.calico.plugins.module_utils._bird import bird_command
+    reply = bird_command(socket_path, "show protocols", timeout)
+    result = {}
+    for row in reply.texts("1002"):
+        fields = row.split()
+        if len(fields) >= 5 and fields[1] == "BGP":
+            result[fields[0]] = " ".join(fields[5:]) or fields[3]
+    return result
+
+
+def status_text(state):
+    """calicoctl-node-status-like tables for every node of a lab state (see Lab.state())."""
+    blocks = []
+    for node in state["nodes"]:
+        heading = "%s  (address %s, AS %s, rack %s, announces %s)" % (
+            node["name"], node["address"], node["as_number"] if node["as_number"] is not None else "global",
+            node["rack"], node["pod_block"])
+        try:
+            peers = peers_of(node["socket"])
+        except BirdError as exc:
+            blocks.append("%s\n  BIRD cannot be read: %s" % (heading, exc))
+            continue
+        table = render_peer_table(peers) if peers else "No IPv4 peers found."
+        blocks.append("%s\nIPv4 BGP status\n%s" % (heading, table))
+    return "\n\n".join(blocks)
+
+
+def inventory(state):
+    """An Ansible inventory (dict, dump as YAML) for a lab state: one host per node with
+    `ansible_connection: local`, its BIRD socket for calico_node_status, rack groups with the
+    ToR's address and AS, and the etcd endpoint for the datastore modules."""
+    racks = {}
+    for node in state["nodes"]:
+        rack = racks.setdefault(node["rack"], {"hosts": {}, "vars": {}})
+        rack["hosts"][node["name"]] = {
+            "calico_node_name": node["name"],
+            "calico_node_address": node["address"],
+            "calico_pod_block": node["pod_block"],
+            "calico_bird_socket": node["socket"],
+            # never fall back to a real calico/node's bird6 socket on this machine
+            "calico_bird6_socket": node["socket"][:-len(".ctl")] + ".bird6.ctl",
+        }
+    for tor in state["tors"]:
+        racks[tor["rack"]]["vars"].update({
+            "calico_rack": tor["rack"],
+            "calico_rack_as_number": tor["as_number"],
+            "calico_tor_name": tor["name"],
+            "calico_tor_address": tor["address"],
+            "calico_tor_as_number": tor["as_number"],
+            "calico_tor_peer_ip": "%s:%d" % (tor["address"], state["listen_port"]),
+            "calico_tor_bird_socket": tor["socket"],
+        })
+    return {"all": {
+        "vars": {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "calico_etcd_endpoints": list(state["etcd"]["endpoints"]),
+            "calico_lab_listen_port": state["listen_port"],
+        },
+        "children": {"calico_nodes": {"children": {
+            "rack_%s" % name.replace("-", "_"): group for name, group in sorted(racks.items())}}},
+    }}
+
+
+def expected_routes(state):
+    """(node -> prefixes it must see, prefix -> owner) for the monitor: every other node's block."""
+    owners = {node["pod_block"]: node["name"] for node in state["nodes"]}
+    expected = {node["name"]: [block for block, owner in owners.items() if owner != node["name"]]
+                for node in state["nodes"]}
+    return expected, owners
+
+
+def monitor_for(state, interval=0.2):
+    expected, owners = expected_routes(state)
+    return RouteMonitor({node["name"]: node["socket"] for node in state["nodes"]}, expected,
+                        owners=owners, interval=interval)
+
+
+class Lab(object):
+    """A running fabric. `topology`: a Topology, a path to a topology file, or None (default).
+    `workdir`: where everything lives (created; removed on stop unless it existed)."""
+
+    def __init__(self, topology=None, workdir=None, poll_interval=0.3, start_timeout=60.0):
+        if not isinstance(topology, Topology):
+            topology = Topology.load(topology)
+        self.topology = topology
+        self._own_workdir = workdir is None or not os.path.exists(workdir)
+        self.workdir = os.path.abspath(workdir or tempfile.mkdtemp(prefix="netops-calico-lab-"))
+        self.poll_interval = poll_interval
+        self.start_timeout = start_timeout
+        self.etcd = None
+        self.datastore = None
+        self.store = None
+        self.agents = {}
+        self.tors = {}
+        self.pool = None
+        self.started = False
+
+    # ---- life cycle ------------------------------------------------------------------
+
+    def start(self):
+        busy = busy_addresses(self.topology)
+        if busy:
+            raise LabError("the lab's BGP addresses are already in use (%s): is another lab running? "
+                           "Stop it with 'python -m tests.lab down', or move this one with "
+                           "Topology.relocated()" % ", ".join(busy))
+        os.makedirs(self.workdir, exist_ok=True)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self.started = True
+        return self
+
+    def _start(self):
+        etcd_dir = os.path.join(self.workdir, "etcd")
+        os.makedirs(etcd_dir, exist_ok=True)
+        self.etcd = EtcdCluster(size=1, workdir=etcd_dir)
+        self.etcd.start()
+        self.datastore = EtcdDatastore(ConnectionSettings(self.etcd.endpoints, timeout=5.0))
+        self.store = ResourceStore(self.datastore)
+        ensure_cluster_information(self.store)
+        # One listen port for every speaker: the global BGPConfiguration says so, as it would
+        # in a cluster that runs BGP on a non-standard port.
+        self.store.apply("BGPConfiguration", "default", self._listen_port_config)
+        for node in self.topology.nodes:
+            register_node(self.store, node)
+        snapshot = read_snapshot(self.datastore)
+        bird_dir = os.path.join(self.workdir, "bird")
+        for node in self.topology.nodes:
+            daemon = BirdDaemon(node.name, bird_dir, node.address)
+            agent = NodeAgent(node, daemon, self.topology.pod_cidr)
+            text = render_node_config(snapshot, node.name, self.topology.pod_cidr, [node.pod_block])
+            daemon.start(text)
+            agent.started(snapshot, text)
+            self.agents[node.name] = agent
+        for rack in self.topology.racks:
+            daemon = BirdDaemon(rack.tor.name, bird_dir, rack.tor.address)
+            daemon.start(render_tor_config(self.topology, rack))
+            self.tors[rack.tor.name] = daemon
+        # The agents follow the datastore with their own connection (their own thread).
+        pool_datastore = EtcdDatastore(ConnectionSettings(self.etcd.endpoints, timeout=5.0))
+        self.pool = AgentPool(pool_datastore, list(self.agents.values()), self.poll_interval)
+        self.pool.start()
+        self.wait_established(timeout=self.start_timeout)
+
+    def _listen_port_config(self, current):
+        from ansible_collections.netops.calico.plugins.module_utils._resource import new_resource
+        document = current or new_resource("BGPConfiguration", "default")
+        set_fields(document["spec"], {"listenPort": self.topology.listen_port})
+        return document
+
+    def stop(self):
+        """Stop everything this lab started, by PID, and remove its work directory."""
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool.datastore.close()
+            self.pool = None
+        for daemon in list(self.tors.values()) + [a.daemon for a in self.agents.values()]:
+            try:
+                daemon.stop()
+            except Exception as exc:  # keep stopping the others
+                LOG.error("stopping BIRD %s: %s", daemon.name, exc)
+        self.tors, self.agents = {}, {}
+        if self.datastore is not None:
+            self.datastore.close()
+            self.datastore = None
+        if self.etcd is not None:
+            self.etcd.stop()
+            self.etcd = None
+        if self._own_workdir and os.path.exists(self.workdir):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        self.started = False
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---- what is running -------------------------------------------------------------
+
+    @property
+    def etcd_endpoints(self):
+        return list(self.etcd.endpoints)
+
+    @property
+    def node_names(self):
+        return [node.name for node in self.topology.nodes]
+
+    def socket(self, name):
+        """BIRD control socket of a node or a ToR, by name."""
+        if name in self.agents:
+            return self.agents[name].daemon.socket_path
+        return self.tors[name].socket_path
+
+    def pids(self):
+        """{what: pid} of every process the lab started."""
+        pids = {"etcd": self.etcd.members[0].proc.pid}
+        for name, agent in self.agents.items():
+            pids["bird " + name] = agent.daemon.pid
+        for name, daemon in self.tors.items():
+            pids["bird " + name] = daemon.pid
+        return pids
+
+    def state(self):
+        """Everything a client needs to use the lab, JSON-serialisable (`lab.json`)."""
+        return {
+            "workdir": self.workdir,
+            "topology": self.topology.source,
+            "listen_port": self.topology.listen_port,
+            "pod_cidr": self.topology.pod_cidr,
+            "etcd": {"endpoints": self.etcd_endpoints, "pid": self.etcd.members[0].proc.pid,
+                     "data_dir": self.etcd.members[0].data_dir},
+            "nodes": [{"name": n.name, "rack": n.rack, "address": n.address, "as_number": n.as_number,
+                       "pod_block": n.pod_block, "socket": self.socket(n.name),
+                       "config": self.agents[n.name].daemon.config_path,
+                       "pid": self.agents[n.name].daemon.pid} for n in self.topology.nodes],
+            "tors": [{"name": r.tor.name, "rack": r.name, "address": r.tor.address,
+                      "as_number": r.tor.as_number, "socket": self.socket(r.tor.name),
+                      "config": self.tors[r.tor.name].config_path,
+                      "pid": self.tors[r.tor.name].pid} for r in self.topology.racks],
+        }
+
+    def write_state(self, path=None):
+        path = path or os.path.join(self.workdir, STATE_FILE)
+        with open(path + ".tmp", "w") as handle:
+            json.dump(dict(self.state(), supervisor_pid=os.getpid()), handle, indent=2)
+        os.rename(path + ".tmp", path)
+        return path
+
+    # ---- reading the fabric ----------------------------------------------------------
+
+    def peers(self, name):
+        """calicoctl's view of a node's BGP peers (dicts from the collection's parser)."""
+        return peers_of(self.socket(name))
+
+    def protocols(self, name):
+        """{protocol: info} of every BGP protocol of a node's or ToR's BIRD."""
+        return all_protocols(self.socket(name))
+
+    def routes(self, name):
+        from tests.lab.monitor import read_routes
+        return read_routes(self.socket(name))
+
+    def expected_sessions(self):
+        """{speaker: [protocol names]} that should be Established now: each node's rendered
+        sessions and the ToR-to-ToR sessions."""
+        expected = {name: [s.name for s in agent.sessions] for name, agent in self.agents.items()}
+        for rack in self.topology.racks:
+            expected[rack.tor.name] = fabric_protocols(self.topology, rack)
+        return expected
+
+    def not_established(self, expected=None):
+        pending = {}
+        for name, protocols in (expected or self.expected_sessions()).items():
+            try:
+                current = self.protocols(name)
+            except BirdError as exc:
+                pending[name] = {"(bird)": str(exc)}
+                continue
+            missing = {p: current.get(p, "not configured") for p in protocols
+                       if not current.get(p, "").startswith("Established")}
+            if missing:
+                pending[name] = missing
+        return pending
+
+    def wait_established(self, expected=None, timeout=30.0):
+        """Wait until every session in `expected` ({speaker: [protocols]}, default: all the
+        lab's configured sessions) is Established; LabError naming the others on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = self.not_established(expected)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise LabError("not Established after %.0f s: %s" % (timeout, "; ".join(
+                    "%s: %s" % (name, ", ".join("%s (%s)" % item for item in sorted(p.items())))
+                    for name, p in sorted(pending.items()))))
+            time.sleep(0.2)
+
+    def wait_for_sync(self, timeout=10.0):
+        """Wait until the agents have rendered the datastore's current revision."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.pool.revision is not None and self.pool.revision >= self.datastore.revision():
+                return
+            time.sleep(0.05)
+        raise LabError("the agents did not catch up with the datastore within %.0f s" % timeout)
+
+    def status_text(self):
+        return status_text(self.state())
+
+    def inventory(self):
+        return inventory(self.state())
+
+    def write_inventory(self, path):
+        import yaml
+        with open(path, "w") as handle:
+            handle.write("# Ansible inventory of the netops.calico lab (python -m tests.lab inventory)\n")
+            yaml.safe_dump(self.inventory(), handle, default_flow_style=False, sort_keys=False)
+        return path
+
+    def monitor(self, interval=0.2):
+        """A RouteMonitor over every node (use as a context manager)."""
+        return monitor_for(self.state(), interval)
+
+    def connection(self):
+        """Module options that point the collection's modules at this lab's etcd."""
+        return {"etcd_endpoints": self.etcd_endpoints}
+
+
+__all__ = ["Lab", "LabError", "free_relocation", "status_text", "inventory", "monitor_for", "REPO_ROOT"]
