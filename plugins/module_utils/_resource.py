@@ -203,3 +203,108 @@ class ResourceStore(object):
         raise ConflictError(
             "%s %s kept changing under concurrent writers; gave up after %d attempts, nothing "
             "was lost: run again" % (kind, name, attempts))
+
+
+BatchResult = namedtuple("BatchResult", "results transactions writes")
+
+
+def _merge_action(previous, action):
+    if previous == "created" and action == "updated":
+        return "created"
+    return action
+
+
+def _same_stored_value(value, stored):
+    if value == stored:
+        return True
+    # Calico's Go encoder escapes <, > and & and may order keys differently: compare as JSON.
+    try:
+        return json.loads(value.decode("utf-8")) == json.loads(stored.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+def apply_batch(store, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPTS, batch_size=None):
+    """Read-modify-write of many resources of one kind, in as few transactions as etcd allows.
+
+    One prefix read; compute(current) gets {name: resource} (decoded for this call; it may change
+    them) and returns {name: desired resource, or None for absent} for the names it manages
+    (others are left alone). Only the needed creates, updates and deletes are sent, batched into
+    transactions of at most batch_size (etcd's --max-txn-ops, 128) guarded writes each. When a
+    transaction fails its compare-and-swap (someone else wrote one of its keys), nothing of it was
+    written: the kind is read again and compute runs again on what is stored now, so no one's
+    change is lost; transactions already committed then compare equal and are not resent.
+    A stored value that cannot be decoded is never overwritten: managing it raises ResourceError.
+
+    Returns BatchResult(results={name: ApplyResult} in compute's order, transactions, writes).
+    """
+    from ansible_collections.netops.calico.plugins.module_utils._etcd import MAX_TXN_OPS, Write
+
+    batch_size = min(batch_size or MAX_TXN_OPS, MAX_TXN_OPS)
+    prefix = kind_prefix(kind)
+    results = OrderedDict()
+    transactions = writes_sent = 0
+    writable_checked = False
+    for _attempt in range(attempts):
+        stored = OrderedDict((key_value.key[len(prefix):], key_value)
+                             for key_value in store.datastore.get_prefix(prefix))
+        current, broken = OrderedDict(), {}
+        for name, key_value in stored.items():
+            try:
+                current[name] = decode(key_value, kind)
+            except ResourceError as exc:
+                broken[name] = exc
+        wanted = compute(current)
+        writes, pending = [], {}
+        for name, desired in wanted.items():
+            if name in broken:
+                raise broken[name]
+            key_value = stored.get(name)
+            key = prefix + name
+            if desired is None:
+                if key_value is not None:
+                    writes.append(Write("delete", key, None, key_value.mod_revision))
+                    pending[key] = (name, "deleted", key_value, None)
+                    continue
+            else:
+                value = encode(desired)
+                if key_value is None:
+                    writes.append(Write("create", key, value, 0))
+                    pending[key] = (name, "created", None, desired)
+                    continue
+                if not _same_stored_value(value, key_value.value):
+                    writes.append(Write("update", key, value, key_value.mod_revision))
+                    pending[key] = (name, "updated", key_value, desired)
+                    continue
+            if name not in results or not results[name].changed:
+                results[name] = ApplyResult(False, None, desired, desired)
+        if not writes:
+            return BatchResult(results, transactions, writes_sent)
+        if not writable_checked:
+            store.ensure_writable()
+            writable_checked = True
+        conflict = False
+        for start in range(0, len(writes), batch_size):
+            chunk = writes[start:start + batch_size]
+            revision = None if check_mode else store.datastore.commit(chunk)
+            if not check_mode:
+                transactions += 1
+                if revision is None:
+                    conflict = True
+                    break
+                writes_sent += len(chunk)
+            for write in chunk:
+                name, action, key_value, desired = pending[write.key]
+                previous = results.get(name)
+                if previous is not None and previous.changed:
+                    before, action = previous.before, _merge_action(previous.action, action)
+                else:
+                    before = decode(key_value, kind) if key_value is not None else None
+                if desired is not None and revision is not None:
+                    desired["metadata"]["resourceVersion"] = str(revision)
+                results[name] = ApplyResult(True, action, before, desired)
+        if not conflict:
+            return BatchResult(results, transactions, writes_sent)
+    raise ConflictError(
+        "%s resources kept changing under concurrent writers; gave up after %d attempts (%d "
+        "changes were committed, nothing was lost): run again" % (kind, attempts, writes_sent))
