@@ -16,4 +16,4 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.bird_fixtures"]
