@@ -32,14 +32,10 @@ description:
     is given in the same task.
   - A stored Node value that is not valid JSON is refused, never overwritten.
 author:
-  - netops.calico contributors
+  - netops.calico maintainers (@netops)
 extends_documentation_fragment:
   - netops.calico.etcd
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+  - netops.calico.attributes
 options:
   name:
     description:

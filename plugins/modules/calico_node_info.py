@@ -18,13 +18,10 @@ description:
   - A stored Node that cannot be read (not valid JSON) is left out with a warning naming its key;
     Calico itself skips such a node.
 author:
-  - netops.calico contributors
+  - netops.calico maintainers (@netops)
 extends_documentation_fragment:
   - netops.calico.etcd
-attributes:
-  check_mode:
-    support: full
-    details: The module never changes anything.
+  - netops.calico.attributes.info_module
 options:
   name:
     description:

@@ -2,20 +2,16 @@
 calico/node wrote, idempotence, check mode, diff, concurrency and refusals that write nothing."""
 import base64
 import json
-import multiprocessing
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from ansible_collections.netops.calico.plugins.module_utils._resource import DEFAULT_ATTEMPTS
+from tests.integration.helpers import PREFIX, ansible_playbook, put, revision, run_in_processes
 from tests.support.module_runner import run_module
 
-NODE_KEY = "/calico/resources/v3/projectcalico.org/nodes/kube-node1"
-DEFAULT_KEY = "/calico/resources/v3/projectcalico.org/bgpconfigurations/default"
-CLUSTER_INFO_KEY = "/calico/resources/v3/projectcalico.org/clusterinformations/default"
+NODE_KEY = PREFIX + "nodes/kube-node1"
+CLUSTER_INFO_KEY = PREFIX + "clusterinformations/default"
 
 # What calico/node (etcd datastore, on Kubernetes) writes for a node, byte for byte in Go's
 # compact encoding: labels, an annotation kube-controllers uses, the IPIP tunnel address,
@@ -36,21 +32,13 @@ CALICO_NODE_JSON = (
 )
 
 
-def put(etcd, key, value):
-    etcd.etcdctl("put", key, value)
-
-
 def stored(etcd, key=NODE_KEY):
-    """(value text or None, mod_revision) of a key, read with etcdctl."""
+    """(raw text or None, mod_revision) of a key; unlike helpers.stored, also for a value that is
+    not JSON (the corrupt-value tests)."""
     result = json.loads(etcd.etcdctl("get", key, "-w", "json").stdout)
-    kvs = result.get("kvs") or []
-    if not kvs:
-        return None, None
-    return base64.b64decode(kvs[0]["value"]).decode("utf-8"), kvs[0]["mod_revision"]
-
-
-def revision(etcd):
-    return json.loads(etcd.etcdctl("get", "/calico/", "-w", "json").stdout)["header"]["revision"]
+    if not result.get("kvs"):
+        return None, 0
+    return base64.b64decode(result["kvs"][0]["value"]).decode("utf-8"), int(result["kvs"][0]["mod_revision"])
 
 
 def args(etcd, **options):
@@ -202,7 +190,7 @@ def test_unregistered_node_is_an_error_and_nothing_is_created(etcd):
         assert result["msg"].startswith(
             "node kube-node9 is not registered in the Calico datastore; calico/node registers nodes when it starts")
         assert "registered nodes: kube-node1" in result["msg"]
-    assert stored(etcd, NODE_KEY.replace("kube-node1", "kube-node9")) == (None, None)
+    assert stored(etcd, NODE_KEY.replace("kube-node1", "kube-node9")) == (None, 0)
     assert revision(etcd) == before
 
 
@@ -210,7 +198,7 @@ def test_unregistered_node_in_an_empty_datastore(etcd):
     result = run_module("calico_node", args(etcd, name="kube-node1", as_number=65011), expect_failure=True)
     assert "is not registered in the Calico datastore" in result["msg"]
     assert "no node is registered at all" in result["msg"]
-    assert stored(etcd) == (None, None)
+    assert stored(etcd) == (None, 0)
 
 
 @pytest.mark.parametrize("options, option_named", [
@@ -288,16 +276,6 @@ def test_a_locked_datastore_is_refused(etcd):
     assert stored(etcd) == before
 
 
-def _worker(endpoints, options, barrier, results):
-    barrier.wait()
-    task = dict(options, etcd_endpoints=endpoints)
-    try:
-        result = run_module("calico_node", task)
-        results.put((options, "ok", result["changed"]))
-    except AssertionError as exc:  # ModuleFailed
-        results.put((options, "failed", str(exc)))
-
-
 def test_parallel_runs_on_one_node_lose_no_update(etcd):
     register_node(etcd)
     tasks = [dict(name="kube-node1", labels={"worker-%d" % index: "done"}) for index in range(9)]
@@ -306,42 +284,34 @@ def test_parallel_runs_on_one_node_lose_no_update(etcd):
         dict(name="kube-node1", ipv6_address="fd00:10::11/64"),
         dict(name="kube-node1", route_reflector_cluster_id="224.0.0.1"),
     ]
-    context = multiprocessing.get_context("spawn")  # no gRPC state inherited through fork
-    barrier = context.Barrier(len(tasks))
-    results = context.Queue()
-    processes = [context.Process(target=_worker, args=(etcd.endpoints, task, barrier, results))
-                 for task in tasks]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=120) for _ in tasks]
-    for process in processes:
-        process.join(60)
-        assert process.exitcode == 0
-    succeeded = [options for options, status, _detail in outcomes if status == "ok"]
-    failed = [(options, detail) for options, status, detail in outcomes if status != "ok"]
+    # Every task in its own Python process, all started at once, all on the same node.
+    results = run_in_processes([("calico_node", args(etcd, **task)) for task in tasks])
+    succeeded = [task for task, result in zip(tasks, results) if not result.get("failed")]
+    failed = [(task, result["msg"]) for task, result in zip(tasks, results) if result.get("failed")]
     # A run may only fail by giving up under contention, and then it wrote nothing.
-    for _options, detail in failed:
-        assert "kept changing under concurrent writers" in detail, detail
+    for _task, message in failed:
+        assert "kept changing under concurrent writers" in message, message
+    assert all(result["changed"] for result in results if not result.get("failed"))
     document = json.loads(stored(etcd)[0])
     labels, bgp = document["metadata"]["labels"], document["spec"]["bgp"]
 
-    def present(options):
-        if "labels" in options:
-            return all(labels.get(key) == value for key, value in options["labels"].items())
-        if "as_number" in options:
+    def present(task):
+        if "labels" in task:
+            return all(labels.get(key) == value for key, value in task["labels"].items())
+        if "as_number" in task:
             return bgp.get("asNumber") == 65011
-        if "ipv6_address" in options:
+        if "ipv6_address" in task:
             return bgp.get("ipv6Address") == "fd00:10::11/64"
         return bgp.get("routeReflectorClusterID") == "224.0.0.1"
 
-    assert [options for options in succeeded if not present(options)] == []  # no update lost
-    assert [options for options, _detail in failed if present(options)] == []  # failures wrote nothing
+    assert [task for task in succeeded if not present(task)] == []  # no update lost
+    assert [task for task, _message in failed if present(task)] == []  # a run that gave up wrote nothing
     # Each conflict a run lost was someone else's successful write, so a run that gave up after
     # DEFAULT_ATTEMPTS conflicts proves at least that many others succeeded.
     assert not failed or len(succeeded) >= DEFAULT_ATTEMPTS
     # Re-running what gave up completes the set; calico/node's own fields survived all of it.
-    for options, _detail in failed:
-        run_module("calico_node", args(etcd, **options))
+    for task, _message in failed:
+        run_module("calico_node", args(etcd, **task))
     document = json.loads(stored(etcd)[0])
     assert all("worker-%d" % index in document["metadata"]["labels"] for index in range(9))
     assert document["spec"]["bgp"] == {
@@ -355,68 +325,73 @@ def test_parallel_runs_on_one_node_lose_no_update(etcd):
     assert document["metadata"]["annotations"] == original["metadata"]["annotations"]
 
 
-def test_ansible_playbook_with_module_defaults_check_and_diff(etcd, tmp_path):
+PLAYBOOK = """\
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/netops.calico.calico:
+      etcd_endpoints: {endpoints}
+  tasks:
+{tasks}
+"""
+
+
+def playbook(etcd, tasks):
+    return PLAYBOOK.format(endpoints=json.dumps(etcd.endpoints), tasks=textwrap.indent(textwrap.dedent(tasks), "    "))
+
+
+def test_ansible_playbook_with_module_defaults_check_and_diff(etcd):
     register_node(etcd)
-    playbook = tmp_path / "node.yml"
-    playbook.write_text(textwrap.dedent("""\
-        - hosts: localhost
-          gather_facts: false
-          module_defaults:
-            group/netops.calico.calico:
-              etcd_endpoints: {endpoints}
-          tasks:
-            - name: Give kube-node1 its own AS (guide flow)
-              netops.calico.calico_node:
-                name: kube-node1
-                as_number: 65011
-                labels:
-                  route-reflector: true
-              register: first
-            - name: Again, nothing to do
-              netops.calico.calico_node:
-                name: kube-node1
-                as_number: 65011
-                labels:
-                  route-reflector: true
-              register: second
-            - name: Read it back
-              netops.calico.calico_node_info:
-                name: kube-node1
-              register: info
-            - ansible.builtin.assert:
-                that:
-                  - first is changed
-                  - second is not changed
-                  - info.nodes[0].as_number == 65011
-                  - info.nodes[0].effective_as_number == 65011
-                  - info.nodes[0].ipv4_address == '172.31.3.11/32'
-                  - info.nodes[0].labels['route-reflector'] == 'true'
-        """).format(endpoints=json.dumps(etcd.endpoints)))
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
-               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING="0",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    playbook_bin = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    run = subprocess.run([playbook_bin, str(playbook)], env=env, capture_output=True, text=True)
+    run = ansible_playbook(playbook(etcd, """\
+        - name: Give kube-node1 its own AS (guide flow)
+          netops.calico.calico_node:
+            name: kube-node1
+            as_number: 65011
+            labels:
+              route-reflector: true
+          register: first
+        - name: Again, nothing to do
+          netops.calico.calico_node:
+            name: kube-node1
+            as_number: 65011
+            labels:
+              route-reflector: true
+          register: second
+        - name: Read it back
+          netops.calico.calico_node_info:
+            name: kube-node1
+          register: info
+        - ansible.builtin.assert:
+            that:
+              - first is changed
+              - second is not changed
+              - info.nodes[0].as_number == 65011
+              - info.nodes[0].effective_as_number == 65011
+              - info.nodes[0].ipv4_address == '172.31.3.11/32'
+              - info.nodes[0].labels['route-reflector'] == 'true'
+        """))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "changed=1" in run.stdout and "failed=0" in run.stdout
     assert json.loads(stored(etcd)[0])["spec"]["bgp"]["asNumber"] == 65011
 
     # --check --diff on a change: reported with a diff, nothing written.
     before = stored(etcd)
-    check = tmp_path / "check.yml"
-    check.write_text(textwrap.dedent("""\
-        - hosts: localhost
-          gather_facts: false
-          module_defaults:
-            group/netops.calico.calico:
-              etcd_endpoints: {endpoints}
-          tasks:
-            - netops.calico.calico_node:
-                name: kube-node1
-                as_number: 65099
-        """).format(endpoints=json.dumps(etcd.endpoints)))
-    run = subprocess.run([playbook_bin, str(check), "--check", "--diff"], env=env, capture_output=True, text=True)
+    run = ansible_playbook(playbook(etcd, """\
+        - netops.calico.calico_node:
+            name: kube-node1
+            as_number: 65099
+        """), "--check", "--diff")
     assert run.returncode == 0, run.stdout + run.stderr
     assert '-            "asNumber": 65011,' in run.stdout and '+            "asNumber": 65099,' in run.stdout
     assert "changed=1" in run.stdout
     assert stored(etcd) == before
+
+    # An unregistered node fails the play with the one-line explanation.
+    run = ansible_playbook(playbook(etcd, """\
+        - netops.calico.calico_node:
+            name: kube-node9
+            as_number: 65019
+        """))
+    assert run.returncode != 0
+    assert "node kube-node9 is not registered in the Calico datastore" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr

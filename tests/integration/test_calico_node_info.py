@@ -2,10 +2,11 @@
 default), the `calicoctl get node -o wide` table, filtering, and unreadable values."""
 import json
 
+from tests.integration.helpers import PREFIX as RESOURCES
 from tests.support.module_runner import run_module
 
-PREFIX = "/calico/resources/v3/projectcalico.org/nodes/"
-DEFAULT_KEY = "/calico/resources/v3/projectcalico.org/bgpconfigurations/default"
+PREFIX = RESOURCES + "nodes/"
+DEFAULT_KEY = RESOURCES + "bgpconfigurations/default"
 
 
 def node_json(name, bgp=None, labels=None):
