@@ -42,5 +42,10 @@ integration: venv
 sanity: venv
 	$(BIN)/python tests/support/run_sanity.py
 
+# The first thing to run: a live Calico BGP fabric on this machine (tests/lab), moved from the
+# node-to-node mesh to per-rack route reflectors by a playbook, without dropping a route.
+demo: venv
+	$(BIN)/python -m tests.lab.demo
+
 clean:
 	rm -rf $(VENV) $(TMP)

@@ -1,0 +1,126 @@
+"""`make demo`: a live Calico BGP fabric on this machine, migrated from the node-to-node mesh to
+per-rack route reflectors by an Ansible playbook, with proof that no route was dropped.
+
+Run with `python -m tests.lab.demo` (what `make demo` does after preparing the virtualenv).
+Exit status 0 only when the playbook succeeded and no node ever lost a route.
+"""
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from tests.lab import COLLECTIONS, REPO_ROOT
+from tests.lab.lab import Lab, busy_addresses, free_relocation
+from tests.lab.topology import Topology
+
+PLAYBOOK = os.path.join(REPO_ROOT, "tests", "lab", "playbooks", "rack_rollout.yml")
+WIDTH = 78
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def heading(step, text):
+    say()
+    say("=" * WIDTH)
+    say("[%s] %s" % (step, text))
+    say("=" * WIDTH)
+
+
+def explain(text):
+    say(textwrap.fill(" ".join(text.split()), WIDTH))
+
+
+def indent(text, prefix="    "):
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def ansible_playbook():
+    beside = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    return beside if os.access(beside, os.X_OK) else "ansible-playbook"
+
+
+def main():
+    started = time.monotonic()
+    topology = Topology.load()
+    if busy_addresses(topology):  # a `python -m tests.lab up` is running: stay out of its way
+        topology = free_relocation(topology)
+    say("netops.calico demo: change a live Calico BGP fabric's topology without dropping a route")
+    explain("""What runs here, all on loopback addresses and BGP port 1179 (no root, no change to
+        this machine's routes): one etcd (Calico's datastore); %d Calico nodes in %d racks, each
+        a real BIRD 1.6 daemon configured by an agent that does what calico/node does (it reads
+        the datastore and renders BIRD's config with calico/node's own session names); and one
+        top-of-rack router (ToR) per rack, also BIRD. Each node announces one pod block (a /26)."""
+            % (len(topology.nodes), len(topology.racks)))
+
+    heading("1/5", "Starting the lab")
+    lab = Lab(topology)
+    try:
+        t0 = time.monotonic()
+        lab.start()
+        say("Up in %.1f s: etcd at %s; every node's BGP sessions are Established."
+            % (time.monotonic() - t0, lab.etcd_endpoints[0]))
+        for rack in topology.racks:
+            say("  rack %s (AS %d): ToR %s at %s; nodes %s" % (
+                rack.name, rack.as_number, rack.tor.name, rack.tor.address,
+                ", ".join("%s (%s)" % (n.name, n.address) for n in rack.nodes)))
+
+        heading("2/5", "Before: the node-to-node mesh (calicoctl node status, on every node)")
+        explain("""Calico's default: every node has a BGP session with every other node ("node-to-node
+            mesh"). That is %d sessions for %d nodes, and grows with the square of the cluster."""
+                % (len(topology.nodes) * (len(topology.nodes) - 1) // 2, len(topology.nodes)))
+        say()
+        say(lab.status_text())
+
+        heading("3/5", "The rack rollout: ansible-playbook tests/lab/playbooks/rack_rollout.yml")
+        explain("""The playbook uses the collection's modules: calico_bgp_peer gives each rack one
+            BGPPeer to its ToR (chosen by the node label rack=<name>), calico_node_status waits
+            until each node's ToR session is Established, rack by rack, and only then
+            calico_bgp_config turns the mesh off. Meanwhile the lab's monitor reads every node's
+            routing table every 0.2 s and notes any moment a node lacks a route to another
+            node's pod block.""")
+        say()
+        inventory = lab.write_inventory(os.path.join(lab.workdir, "inventory.yml"))
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCALHOST_WARNING="0")
+        command = [ansible_playbook(), "-i", inventory, PLAYBOOK]
+        t0 = time.monotonic()
+        with lab.monitor() as monitor:
+            playbook = subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True)
+        playbook_seconds = time.monotonic() - t0
+        say(indent(playbook.stdout.strip()))
+        report = monitor.report()
+        if playbook.returncode != 0:
+            say("\nThe playbook FAILED (exit %d)." % playbook.returncode)
+
+        heading("4/5", "After: each node has one session, to its rack's ToR (route reflector)")
+        explain("""The mesh sessions are gone; each node now peers only with its ToR ("node
+            specific" peer, shown with its port 1179). The ToR reflects the rack's routes to the
+            rack and exchanges them with the other rack's ToR.""")
+        say()
+        say(lab.status_text())
+        say()
+        for rack in topology.racks:
+            say("%s's sessions: %s" % (rack.tor.name, ", ".join(
+                "%s %s" % item for item in sorted(lab.protocols(rack.tor.name).items()))))
+
+        heading("5/5", "Did any node lose a route during the change?")
+        say(report.text("Route continuity during the playbook (%.1f s)" % playbook_seconds))
+    finally:
+        lab.stop()
+    say()
+    ok = playbook.returncode == 0 and report.ok
+    say("Lab stopped (every process stopped by PID, its directory removed). Demo %s in %.0f s."
+        % ("succeeded" if ok else "FAILED", time.monotonic() - started))
+    explain("""Try it yourself: `python -m tests.lab up`, then `python -m tests.lab status`,
+        `python -m tests.lab inventory`, run any playbook against that inventory (wrap it in
+        `python -m tests.lab monitor -- ansible-playbook ...` to watch continuity), and
+        `python -m tests.lab down`. See tests/lab/README.md.""")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
