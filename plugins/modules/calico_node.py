@@ -16,7 +16,7 @@ description:
   - The equivalent of C(calicoctl get node kube-node1 -o yaml), adding C(asNumber) under C(spec.bgp),
     and C(calicoctl apply) of the result, without the risk of writing back a stale copy.
   - The node must already be registered; C(calico/node) registers it when it starts. An unknown
-    node is an error, never created. This module cannot delete a node (there is no C(state: absent)):
+    node is an error, never created. This module cannot delete a node (it has no C(state) option);
     deleting a node is Calico's job (C(calicoctl delete node), or the Kubernetes node controller),
     because Calico also removes the node's IPAM blocks, node-scoped BGP peers and
     C(node.<name>) BGP configuration.
