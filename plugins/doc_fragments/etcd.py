@@ -47,6 +47,8 @@ options:
   etcd_timeout:
     description:
       - Seconds to wait for each etcd request before trying the next endpoint.
+      - Requests that fail because a member is down or a leader election is under way are retried
+        across the endpoints for up to twice this time before the task fails.
       - Defaults to 5 seconds.
     type: float
   calicoctl_config:

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import time
 from collections import namedtuple
 
 from ansible_collections.netops.calico.plugins.module_utils._settings import parse_endpoint
@@ -124,33 +125,45 @@ class EtcdDatastore(object):
         return "etcd at %s: %s" % (endpoint, details)
 
     def _call(self, operation):
-        """Run operation(client) on the current endpoint, failing over to the next ones."""
+        """Run operation(client), failing over to the next endpoint when one does not answer.
+
+        Rounds over all endpoints go on for up to twice etcd_timeout, so a leader election
+        (a few seconds after a member dies) is waited out instead of failing the task.
+        """
         failures = []
         endpoints = self.settings.endpoints
-        for attempt in range(len(endpoints)):
-            index = (self._endpoint_index + attempt) % len(endpoints)
-            endpoint = endpoints[index]
-            try:
-                if self._client is None or index != self._endpoint_index:
+        deadline = time.monotonic() + 2 * self.settings.timeout
+        while True:
+            first = self._endpoint_index
+            for offset in range(len(endpoints)):
+                index = (first + offset) % len(endpoints)
+                endpoint = endpoints[index]
+                try:
+                    if self._client is None or index != self._endpoint_index:
+                        self._close_client()
+                        self._endpoint_index = index
+                        self._client = self._connect(endpoint)
+                    return operation(self._client)
+                except (self._etcd3.exceptions.Etcd3Exception, self._grpc.RpcError) as exc:
+                    code = _grpc_code_name(exc)
+                    message = self._describe_failure(endpoint, exc)
+                    retryable = (code in self._RETRY_ON_NEXT or code is None) and \
+                        not message.startswith("etcd at %s rejected" % endpoint)
+                    if not retryable:
+                        raise DatastoreError(message)
+                    failures.append(message)
                     self._close_client()
-                    self._endpoint_index = index
-                    self._client = self._connect(endpoint)
-                return operation(self._client)
-            except (self._etcd3.exceptions.Etcd3Exception, self._grpc.RpcError) as exc:
-                code = _grpc_code_name(exc)
-                message = self._describe_failure(endpoint, exc)
-                retryable = (code in self._RETRY_ON_NEXT or code is None) and \
-                    not message.startswith("etcd at %s rejected" % endpoint)
-                if not retryable:
-                    raise DatastoreError(message)
-                failures.append(message)
-                self._close_client()
-            except ValueError as exc:  # raised by the client for inconsistent TLS arguments
-                raise DatastoreError("etcd at %s: %s" % (endpoint, exc))
-        if len(failures) == 1:
-            raise DatastoreError("cannot reach the etcd datastore: %s" % failures[0])
+                except ValueError as exc:  # raised by the client for inconsistent TLS arguments
+                    raise DatastoreError("etcd at %s: %s" % (endpoint, exc))
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.3)
+        # the last round says best what is wrong now
+        last_round = failures[-len(endpoints):]
+        if len(endpoints) == 1:
+            raise DatastoreError("cannot reach the etcd datastore: %s" % last_round[0])
         raise DatastoreError("cannot reach any etcd endpoint (%d tried): %s" % (
-            len(failures), "; ".join(failures)))
+            len(endpoints), "; ".join(last_round)))
 
     def _close_client(self):
         if self._client is not None:

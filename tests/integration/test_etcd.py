@@ -87,12 +87,23 @@ def test_auth_over_tls(tls_files):
 
 def test_three_member_cluster_first_member_killed():
     with EtcdCluster(size=3) as cluster:
-        args = dict(etcd_endpoints=cluster.endpoints, etcd_timeout=3)
+        # List the leader first and kill it: the hardest case (a new election must finish).
+        leader = cluster.leader_index()
+        endpoints = [cluster.endpoints[leader]] + [e for i, e in enumerate(cluster.endpoints) if i != leader]
+        args = dict(etcd_endpoints=endpoints, etcd_timeout=5)
         assert run_module("calico_bgp_config", dict(args, as_number=64600))["changed"]
-        cluster.members[0].kill()
+        cluster.members[leader].kill()
         result = run_module("calico_bgp_config", dict(args, as_number=64601))
         assert result["changed"] and result["resource"]["spec"]["asNumber"] == 64601
         assert run_module("calico_bgp_config_info", args)["effective"]["as_number"] == 64601
+        # and a follower listed first
+        follower = endpoints[1]
+        cluster.members[cluster.endpoints.index(follower)].kill()
+        survivors = [follower, endpoints[2]]
+        result = run_module("calico_bgp_config_info", dict(args, etcd_endpoints=survivors, etcd_timeout=2),
+                            expect_failure=True)
+        # one member of three cannot serve a linearizable read: a clear failure naming both endpoints
+        assert all(endpoint in result["msg"] for endpoint in survivors)
 
 
 def test_unreachable_datastore_is_one_clear_line(monkeypatch):

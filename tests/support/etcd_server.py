@@ -59,7 +59,7 @@ class EtcdMember(object):
 
     def stop(self):
         if self.proc is not None:
-            stop_process(self.proc)
+            stop_process(self.proc, term_timeout=5.0)
 
     def kill(self):
         """Crash the member (no graceful leave), as a failed machine would."""
@@ -115,6 +115,16 @@ class EtcdCluster(object):
             last = result.stderr.strip()
             time.sleep(0.2)
         raise TimeoutError("etcd did not become healthy: %s" % last)
+
+    def leader_index(self):
+        """Index in self.members of the current raft leader."""
+        import json
+
+        statuses = json.loads(self.etcdctl("endpoint", "status", "-w", "json").stdout)
+        for status in statuses:
+            if status["Status"]["header"]["member_id"] == status["Status"]["leader"]:
+                return self.endpoints.index(status["Endpoint"])
+        raise RuntimeError("the cluster has no leader")
 
     def stop(self):
         for member in self.members:
