@@ -25,7 +25,7 @@ from ansible_collections.netops.calico.plugins.module_utils._bird_protocols impo
     SHOW_PROTOCOLS,
     parse_show_protocols,
 )
-from ansible_collections.netops.calico.plugins.module_utils._node_processes import scan_processes
+from ansible_collections.netops.calico.plugins.module_utils._node_status_processes import scan_processes
 from ansible_collections.netops.calico.plugins.module_utils._node_status_table import (
     format_peer_address,
     render_node_status,

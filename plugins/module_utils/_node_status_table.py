@@ -109,7 +109,7 @@ def _wrap_words(words, limit):
     """tablewriter's WrapWords: split `words` into lines of at most `limit` characters,
     minimising the sum of squared leftover space (a line over the limit costs a penalty)."""
     count = len(words)
-    length = [[0] * count for _ in range(count)]
+    length = [[0] * count for _row in range(count)]
     for i in range(count):
         length[i][i] = len(words[i])
         for j in range(i + 1, count):

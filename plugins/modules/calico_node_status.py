@@ -91,7 +91,7 @@ notes:
     to start.
 seealso:
   - name: calicoctl node status
-    description: The command whose output O(table) reproduces.
+    description: The command whose output RV(table) reproduces.
     link: https://docs.tigera.io/calico/latest/reference/calicoctl/node/status
 """
 

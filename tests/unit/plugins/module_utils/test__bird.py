@@ -50,7 +50,7 @@ class TestParseReply:
 
     def test_multi_block_reply_switches_code_at_each_block(self):
         reply = parse_reply(recorded("show_protocols_all_mesh"))
-        assert [line for line in reply.texts("1002")] == [
+        assert reply.texts("1002") == [
             "Mesh_127_0_0_32 BGP      master   up     09:58:30    Established   "]
         details = reply.texts("1006")
         assert "     Neighbor address: 127.0.0.32" in [" " + line for line in details]
@@ -160,5 +160,5 @@ class TestClientAgainstStandIn:
 ])
 def test_connect_errors_map_to_one_error_class_each(code, error_class):
     error = _connect_error("/run/bird.ctl", OSError(code, os.strerror(code)))
-    assert type(error) is error_class
+    assert error.__class__ is error_class
     assert "/run/bird.ctl" in str(error)
