@@ -1,0 +1,187 @@
+"""The lab, live: real etcd, real BIRD 1.6 daemons, the node agents, the collection's modules.
+
+Each lab runs on its own free 127.N.0.0/16 so these tests never collide with a `make demo`,
+a `python -m tests.lab up` or another test on the same machine.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from tests.lab import REPO_ROOT
+from tests.lab.cli import processes_using, running
+from tests.lab.lab import Lab, busy_addresses, free_relocation
+from tests.lab.topology import Topology
+from tests.support.fixtures import require_binary
+from tests.support.module_runner import run_module
+
+pytestmark = pytest.mark.slow
+
+
+def wait_until(condition, timeout, what):
+    """Poll `condition` (returns a truthy value when met); fail naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail("%s: not within %.0f s" % (what, timeout))
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    require_binary("bird")
+    require_binary("etcd")
+    with Lab(free_relocation(Topology.load())) as running_lab:
+        yield running_lab
+
+
+def _session(lab, node, address, port):
+    for peer in lab.peers(node):
+        if peer["peer_address"] == address and peer["peer_port"] == port:
+            return peer
+    return None
+
+
+def test_peer_created_with_the_module_is_established_then_removed(lab):
+    tor = lab.topology.rack("r1").tor
+    peer_ip = "%s:%d" % (tor.address, lab.topology.listen_port)
+    created = run_module("calico_bgp_peer", {
+        "name": "lab-it-r1-n2-tor", "node": "r1-n2", "peer_ip": peer_ip, "as_number": tor.as_number,
+        "etcd_endpoints": lab.etcd_endpoints})
+    assert created["changed"] is True
+    started = time.monotonic()
+    peer = wait_until(lambda: (_session(lab, "r1-n2", tor.address, 1179) or {}).get("bgp_state") == "Established"
+                      and _session(lab, "r1-n2", tor.address, 1179), 15, "r1-n2's new ToR peer Established")
+    print("peer Established in BIRD %.1f s after the module returned" % (time.monotonic() - started))
+    assert peer["name"] == "Node_%s_port_1179" % tor.address.replace(".", "_")
+    assert peer["peer_type"] == "node specific"
+    # the collection's own status module sees it too, from the node's socket
+    status = run_module("calico_node_status", {"bird_socket": lab.socket("r1-n2"),
+                                               "bird6_socket": lab.socket("r1-n2") + ".v6-unused",
+                                               "wait_for": [peer_ip], "wait_timeout": 10})
+    assert status["counts"].get("Established") == len(status["ipv4_peers"])
+    assert lab.protocols(tor.name)["Rack_%s" % lab.topology.node("r1-n2").address.replace(".", "_")] == "Established"
+    # the other nodes did not get it
+    assert _session(lab, "r1-n1", tor.address, 1179) is None
+
+    deleted = run_module("calico_bgp_peer", {"name": "lab-it-r1-n2-tor", "state": "absent",
+                                             "etcd_endpoints": lab.etcd_endpoints})
+    assert deleted["changed"] is True
+    wait_until(lambda: _session(lab, "r1-n2", tor.address, 1179) is None, 15, "peer gone from r1-n2's BIRD")
+    assert peer["name"] not in lab.protocols("r1-n2")
+    # the mesh sessions were never touched by these reloads
+    assert all(p["bgp_state"] == "Established" for p in lab.peers("r1-n2"))
+
+
+def _rack_peers(lab, state):
+    for rack in lab.topology.racks:
+        options = {"name": "rack-%s-tor" % rack.name, "etcd_endpoints": lab.etcd_endpoints}
+        if state == "present":
+            options.update(node_selector="rack == '%s'" % rack.name, as_number=rack.tor.as_number,
+                           peer_ip="%s:%d" % (rack.tor.address, lab.topology.listen_port))
+        else:
+            options["state"] = "absent"
+        run_module("calico_bgp_peer", options)
+
+
+def _mesh(lab, enabled):
+    run_module("calico_bgp_config", {"node_to_node_mesh": enabled, "etcd_endpoints": lab.etcd_endpoints})
+
+
+def _settle(lab):
+    lab.wait_for_sync()
+    lab.wait_established(timeout=30)
+
+
+def test_safe_migration_keeps_every_route_and_the_unsafe_order_drops_them(lab):
+    """Both orders, measured by the same monitor in the same run."""
+    _settle(lab)
+    # Safe: ToR peers first, wait until Established, then the mesh off.
+    with lab.monitor() as monitor:
+        _rack_peers(lab, "present")
+        _settle(lab)
+        _mesh(lab, False)
+        _settle(lab)
+    safe = monitor.report()
+    print(safe.text("safe order"))
+    assert all(not any(peer["peer_type"] == "node-to-node mesh" for peer in lab.peers(n)) for n in lab.node_names)
+    assert min(safe.samples.values()) >= 3
+
+    # Back to the mesh, the safe way round (mesh on and Established, then peers removed).
+    _mesh(lab, True)
+    _settle(lab)
+    _rack_peers(lab, "absent")
+    _settle(lab)
+    assert all(len(lab.routes(n)) == len(lab.node_names) for n in lab.node_names)
+
+    # Unsafe: the mesh off before the ToR peers exist.
+    with lab.monitor() as monitor:
+        _mesh(lab, False)
+        lab.wait_for_sync()
+        _rack_peers(lab, "present")
+        _settle(lab)
+    unsafe = monitor.report()
+    print(unsafe.text("unsafe order"))
+
+    assert safe.gaps == [] and safe.ok, safe.text()
+    assert unsafe.gaps, unsafe.text()
+    assert {gap.node for gap in unsafe.gaps} == set(lab.node_names)  # everybody lost routes
+    assert all(gap.end is not None for gap in unsafe.gaps)            # and got them back
+    # leave the module's lab as it was found
+    _mesh(lab, True)
+    _settle(lab)
+    _rack_peers(lab, "absent")
+    _settle(lab)
+
+
+def _lab_command(directory, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "tests.lab", "--dir", directory] + list(args),
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=180, **kwargs)
+
+
+def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
+    require_binary("bird")
+    topology = free_relocation(Topology.load())
+    topology_file = tmp_path / "topology.yml"
+    topology_file.write_text(yaml.safe_dump(topology.data))
+    directory = str(tmp_path / "lab")
+
+    up = _lab_command(directory, "up", "--topology", str(topology_file))
+    assert up.returncode == 0, up.stderr + up.stdout
+    assert "Every configured session is Established" in up.stdout
+    with open(os.path.join(directory, "lab.json")) as handle:
+        state = json.load(handle)
+    pids = [state["supervisor_pid"], state["etcd"]["pid"]] + [s["pid"] for s in state["nodes"] + state["tors"]]
+    sockets = [s["socket"] for s in state["nodes"] + state["tors"]]
+    assert len(pids) == 10 and all(running(pid) for pid in pids)
+    assert all(os.path.exists(path) for path in sockets)
+
+    status = _lab_command(directory, "status")
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.count("node-to-node mesh") == 6 * 5
+    inventory = _lab_command(directory, "inventory")
+    assert inventory.returncode == 0, inventory.stderr
+    listed = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-inventory"),
+                             "-i", inventory.stdout.strip(), "--list"], capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    hostvars = json.loads(listed.stdout)["_meta"]["hostvars"]
+    assert hostvars["r2-n1"]["calico_bird_socket"] == state["nodes"][3]["socket"]
+    assert hostvars["r2-n1"]["calico_tor_peer_ip"] == "%s:1179" % topology.rack("r2").tor.address
+    assert hostvars["r2-n1"]["calico_etcd_endpoints"] == state["etcd"]["endpoints"]
+
+    down = _lab_command(directory, "down")
+    assert down.returncode == 0, down.stderr + down.stdout
+    assert [pid for pid in pids if running(pid)] == []
+    assert processes_using(directory) == []
+    assert [path for path in sockets if os.path.exists(path)] == []
+    assert not os.path.exists(directory)
+    assert busy_addresses(topology) == []  # no BGP listener left on the lab's addresses
+    # a second `down` is harmless
+    assert _lab_command(directory, "down").returncode == 0
