@@ -12,6 +12,8 @@ __metaclass__ = type
 
 import copy
 import json
+import random
+import time
 import uuid
 from collections import OrderedDict, namedtuple
 from datetime import datetime
@@ -66,11 +68,20 @@ def new_resource(kind, name, spec=None, labels=None):
     return document
 
 
+# Go's encoding/json escapes these inside strings and writes other non-ASCII text as raw UTF-8.
+_GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+               ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
 def encode(document):
-    """The bytes stored in etcd: compact JSON like Go's encoder, without resourceVersion."""
+    """The bytes stored in etcd: compact JSON as Go's encoder writes it, without resourceVersion."""
     stored = copy.deepcopy(document)
     stored.get("metadata", {}).pop("resourceVersion", None)
-    return json.dumps(stored, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+    # these characters only ever occur inside JSON strings, so replacing them is safe
+    for character, escape in _GO_ESCAPES:
+        text = text.replace(character, escape)
+    return text.encode("utf-8")
 
 
 def decode(key_value, kind):
@@ -175,7 +186,7 @@ class ResourceStore(object):
         computed again, so no one else's update is lost.
         """
         key = resource_key(kind, name)
-        for _attempt in range(attempts):
+        for attempt in range(attempts):
             key_value = self.datastore.get(key)
             current = decode(key_value, kind) if key_value else None
             desired = compute(copy.deepcopy(current))
@@ -200,6 +211,8 @@ class ResourceStore(object):
                 if desired is not None:
                     desired["metadata"]["resourceVersion"] = str(revision)
                 return ApplyResult(True, action, current, desired)
+            # Lost a race: back off a little (jittered) so competing writers spread out.
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise ConflictError(
             "%s %s kept changing under concurrent writers; gave up after %d attempts, nothing "
             "was lost: run again" % (kind, name, attempts))

@@ -63,6 +63,6 @@ def ansible_playbook(playbook_text, *options, **kwargs):
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory_path,
                playbook] + list(options)
     try:
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, **kwargs)
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False, **kwargs)
     finally:
         subprocess.run(["rm", "-rf", workdir], check=False)

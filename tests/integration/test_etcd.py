@@ -46,7 +46,9 @@ def test_tls_with_client_certificates(tls_files):
 
 def enable_auth(cluster, user_args=()):
     """A root user, and a user 'calico' whose role only reaches keys under /calico/."""
-    ctl = lambda *args: cluster.etcdctl(*(list(args) + list(user_args)))  # noqa: E731
+    def ctl(*args):
+        return cluster.etcdctl(*(list(args) + list(user_args)))
+
     ctl("user", "add", "root:rootpw")
     ctl("role", "add", "calico-role")
     ctl("role", "grant-permission", "calico-role", "--prefix=true", "readwrite", "/calico/")

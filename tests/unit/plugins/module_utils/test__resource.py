@@ -174,3 +174,11 @@ def test_set_fields_and_merge_labels():
     spec = {"asNumber": 1, "listenPort": 179}
     assert set_fields(spec, {"asNumber": 2, "logSeverityScreen": None}, remove=["listenPort"]) == {"asNumber": 2}
     assert merge_labels({"a": "1", "b": "2"}, {"b": None, "c": "3"}) == {"a": "1", "c": "3"}
+
+
+def test_encode_writes_strings_as_go_does():
+    document = new_resource("BGPPeer", "p1", {"peerIP": "10.0.0.1"}, labels={"note": "a<b>&c", "city": "Zürich"})
+    raw = encode(document)
+    assert b'"note":"a\\u003cb\\u003e\\u0026c"' in raw
+    assert '"city":"Zürich"'.encode("utf-8") in raw
+    assert json.loads(raw)["metadata"]["labels"] == {"note": "a<b>&c", "city": "Zürich"}
