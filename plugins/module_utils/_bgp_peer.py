@@ -44,7 +44,8 @@ class ValidationErrors(validate.ValidationError):
     """Several problems at once (every bad option, or every bad entry of a bulk list)."""
 
     def __init__(self, messages):
-        Exception.__init__(self, "; ".join(messages))
+        super(ValidationErrors, self).__init__(None, None)
+        self.args = ("; ".join(messages),)
         self.messages = list(messages)
         self.field = None
 
@@ -112,7 +113,7 @@ FIELDS = OrderedDict([
     ("keep_original_next_hop", ("keepOriginalNextHop", lambda value, field: value)),
     ("password", ("password", _password)),
     ("source_address", ("sourceAddress", _choice(SOURCE_ADDRESSES))),
-    ("max_restart_time", ("maxRestartTime", lambda value, field: validate.duration(value, field))),
+    ("max_restart_time", ("maxRestartTime", validate.duration)),
     ("num_allowed_local_as_numbers", ("numAllowedLocalASNumbers", _integer(0, MAX_INT32))),
     ("ttl_security", ("ttlSecurity", _integer(0, 255))),
     ("reachable_by", ("reachableBy", lambda value, field: validate.ip_address(_str(value, field), field))),
@@ -120,7 +121,7 @@ FIELDS = OrderedDict([
     ("local_as_number", ("localASNumber", validate.as_number)),
     ("next_hop_mode", ("nextHopMode", _choice(NEXT_HOP_MODES))),
     ("reverse_peering", ("reversePeering", _choice(REVERSE_PEERING_MODES))),
-    ("keepalive_time", ("keepaliveTime", lambda value, field: validate.duration(value, field))),
+    ("keepalive_time", ("keepaliveTime", validate.duration)),
 ])
 OPTION_OF_FIELD = dict((field, option) for option, (field, _convert) in FIELDS.items())
 UNSETTABLE = tuple(FIELDS)

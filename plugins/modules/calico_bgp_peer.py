@@ -32,14 +32,10 @@ description:
   - Every write is a compare-and-swap on the value read, retried on a concurrent change, so parallel tasks never
     lose each other's updates.
 author:
-  - netops.calico contributors
+  - netops.calico maintainers (@netops)
 extends_documentation_fragment:
   - netops.calico.etcd
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+  - netops.calico.attributes
 options:
   name:
     description:
@@ -315,6 +311,11 @@ transactions:
   returned: with O(peers)
   type: int
   sample: 3
+writes:
+  description: Number of guarded writes (creates, updates, deletes) sent; 0 when nothing changed.
+  returned: with O(peers)
+  type: int
+  sample: 300
 """
 
 from ansible_collections.netops.calico.plugins.module_utils import _bgp_peer as bgp_peer
@@ -385,7 +386,7 @@ def manage_peers(module):
             results.append(dict(index=None, name=name, action=result.action))
             summary[result.action].append(name)
     output = dict(changed=any(result.changed for result in batch.results.values()), results=results,
-                  transactions=batch.transactions, **summary)
+                  transactions=batch.transactions, writes=batch.writes, **summary)
     if module._diff:
         output["diff"] = [make_diff(result.before, result.after, "BGPPeer " + name)
                           for name, result in batch.results.items() if result.changed]

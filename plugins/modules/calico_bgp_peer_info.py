@@ -17,13 +17,10 @@ description:
   - Returns the resources and a text table in calicoctl's layout (C(NAME  PEERIP  NODE  ASN); NODE shows the
     node, else the node selector, else C((global))).
 author:
-  - netops.calico contributors
+  - netops.calico maintainers (@netops)
 extends_documentation_fragment:
   - netops.calico.etcd
-attributes:
-  check_mode:
-    support: full
-    details: The module never changes anything.
+  - netops.calico.attributes.INFO_MODULE
 options:
   name:
     description: Only the peer with this name.

@@ -1,6 +1,5 @@
 """calico_bgp_peer (single-peer form) against a real etcd server."""
 import json
-import re
 
 import pytest
 
@@ -154,8 +153,8 @@ def test_options_left_out_are_kept_unset_removes_labels_merge(etcd):
     assert "keepaliveTime" not in result["diff"]["after"]["spec"]
     # false is Calico's omitted value
     run_module("calico_bgp_peer", conn(etcd, name="tor", keep_original_next_hop=False, next_hop_mode="Keep"))
-    assert stored(etcd, PEERS + "tor")[0]["spec"] == {"peerIP": "10.0.0.1", "asNumber": 64513,
-                                                     "nextHopMode": "Keep"}
+    assert stored(etcd, PEERS + "tor")[0]["spec"] == {
+        "peerIP": "10.0.0.1", "asNumber": 64513, "nextHopMode": "Keep"}
 
 
 def test_idempotence_check_mode_and_diff(etcd):
@@ -273,8 +272,8 @@ def test_invalid_combination_with_a_stored_field_is_refused(etcd):
     # the documented way out: unset the stored field in the same task
     result = run_module("calico_bgp_peer", conn(etcd, name="tor", next_hop_mode="Self",
                                                 unset=["keep_original_next_hop"]))
-    assert stored(etcd, PEERS + "tor")[0]["spec"] == {"peerIP": "10.0.0.1", "asNumber": 64512,
-                                                     "nextHopMode": "Self"}
+    assert stored(etcd, PEERS + "tor")[0]["spec"] == {
+        "peerIP": "10.0.0.1", "asNumber": 64512, "nextHopMode": "Self"}
     assert result["changed"]
 
 
@@ -296,28 +295,6 @@ def test_corrupt_peer_is_never_overwritten(etcd):
     assert revision(etcd) == before
     info = run_module("calico_bgp_peer_info", conn(etcd))
     assert info["peers"] == [] and "not valid JSON" in json.dumps(info.get("warnings"))
-
-
-def test_selector_peers_apply_by_node_labels(etcd):
-    node = {"kind": "Node", "apiVersion": "projectcalico.org/v3",
-            "metadata": {"name": "node1", "labels": {"rack": "r1", "route-reflector": "true"}},
-            "spec": {"bgp": {"ipv4Address": "10.0.0.11/24"}}, "status": {}}
-    put(etcd, PREFIX + "nodes/node1", node)
-    run_module("calico_bgp_peer", conn(etcd, name="rack-r1", node_selector="rack == 'r1'", peer_ip="10.1.0.1",
-                                       as_number=65001))
-    run_module("calico_bgp_peer", conn(etcd, name="rack-r2", node_selector="rack == 'r2'", peer_ip="10.2.0.1",
-                                       as_number=65002))
-    run_module("calico_bgp_peer", conn(etcd, name="to-rr", node_selector="all()", peer_selector="has(route-reflector)"))
-    info = run_module("calico_bgp_peer_info", conn(etcd, node="node1"))
-    assert info["node_found"] is True
-    assert dict((peer["name"], peer["applies"]) for peer in info["peers"]) == {"rack-r1": "selector",
-                                                                               "to-rr": "selector"}
-    rows = [re.split(" {3,}", row) for row in info["table"].splitlines()]
-    assert rows[:2] == [["NAME", "PEERIP", "NODE", "ASN"], ["rack-r1", "10.1.0.1", "rack == 'r1'", "65001"]]
-    assert rows[2] == ["to-rr", "all()", "0"] and len(rows) == 3  # no PEERIP for a peer_selector peer
-    assert run_module("calico_bgp_peer_info", conn(etcd, scope="selector"))["table"].count("\n") == 3
-    missing = run_module("calico_bgp_peer_info", conn(etcd, node="node7"))
-    assert missing["node_found"] is False and [peer["name"] for peer in missing["peers"]] == ["to-rr"]
 
 
 PLAYBOOK = """
