@@ -161,11 +161,14 @@ class BirdClient(object):
             sock.close()
             raise _connect_error(self.path, exc)
         self._sock = sock
-        greeting = self._read_line("its greeting")
-        if not greeting.startswith("0001 "):
-            self.close()
-            raise BirdProtocolError("%s did not greet like BIRD (expected '0001 BIRD ... ready.', got %r)"
-                                    % (self.path, greeting[:120]))
+        try:
+            greeting = self._read_line("its greeting")
+            if not greeting.startswith("0001 "):
+                raise BirdProtocolError("%s did not greet like BIRD (expected '0001 BIRD ... ready.', got %r)"
+                                        % (self.path, greeting[:120]))
+        except BirdError:
+            self.close()  # the context manager's __exit__ does not run when __enter__ fails
+            raise
         self.greeting = greeting[5:]
         return self
 

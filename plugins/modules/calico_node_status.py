@@ -87,8 +87,8 @@ notes:
   - Unlike calicoctl, the peer of a C(_port_<N>) protocol is shown as C(10.0.0.1:1790) or
     C([fd80::2]:1790) (calicoctl prints C(10.0.0.1.port.1790)), and protocols whose row has no
     info column (disabled peers) are kept.
-  - The BIRD sockets must exist when the task starts; the module does not wait for BIRD itself
-    to start.
+  - The BIRD sockets must exist when the task starts, and an error talking to BIRD while waiting
+    fails the task at once; the module does not wait for BIRD itself to start.
 seealso:
   - name: calicoctl node status
     description: The command whose output RV(table) reproduces.
@@ -174,7 +174,7 @@ ipv4_peers:
       type: str
       sample: 10.0.0.1
     peer_port:
-      description: The peer's port when the protocol name has a C(_port_<N>) suffix, else null (port 179).
+      description: The peer's port when the protocol name has a C(_port_<N>) suffix, else null (the cluster's BGP listen port, 179 by default).
       type: int
       sample: 1790
     peer_type:

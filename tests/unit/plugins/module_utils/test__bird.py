@@ -133,6 +133,13 @@ class TestClientAgainstStandIn:
         assert str(caught.value) == "BIRD at %s did not send its greeting within 0.3 s" % socket_path
         assert elapsed < 0.3 + SLACK
 
+    def test_failed_greeting_closes_the_connection(self, socket_path):
+        client = BirdClient(socket_path, timeout=0.2)
+        with FakeBird.silent(socket_path):
+            with pytest.raises(BirdTimeout):
+                client.connect()
+        assert client._sock is None
+
     def test_bird_that_greets_then_hangs_times_out_within_the_deadline(self, socket_path):
         with FakeBird(socket_path, {}):  # greets, never answers any command
             started = time.monotonic()
