@@ -131,3 +131,20 @@ def test_calicoctl_config_file(etcd, tmp_path, monkeypatch):
     result = run_module("calico_bgp_config", dict(calicoctl_config=str(config), node_to_node_mesh=False))
     assert result["changed"]
     assert stored(etcd, DEFAULT_KEY)[0]["spec"] == {"nodeToNodeMeshEnabled": False}
+
+
+def test_etcd3_loads_with_the_installed_protobuf_without_any_setting(etcd):
+    """A module process with no PROTOCOL_BUFFERS_* variable still imports etcd3 (no pin forced)."""
+    import subprocess
+    import sys
+
+    from google import protobuf
+    from tests.integration.helpers import REPO_ROOT
+
+    assert int(protobuf.__version__.split(".")[0]) >= 4, "this test is meant to run with a current protobuf"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PROTOCOL_BUFFERS")}
+    env["PYTHONPATH"] = os.pathsep.join([REPO_ROOT, os.path.join(REPO_ROOT, ".tmp", "collections")])
+    args = '{"etcd_endpoints": ["%s"]}' % etcd.endpoints[0]
+    result = subprocess.run([sys.executable, "-m", "tests.support.module_runner", "calico_bgp_config_info", args],
+                            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0 and '"as_number": 64512' in result.stdout, result.stdout + result.stderr

@@ -1,0 +1,44 @@
+"""Every module and role documents itself through ansible-doc (what users read first)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.helpers import REPO_ROOT
+
+MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, "plugins", "modules"))
+                 if name.endswith(".py") and not name.startswith("_"))
+ROLES = sorted(name for name in os.listdir(os.path.join(REPO_ROOT, "roles"))
+               if os.path.isfile(os.path.join(REPO_ROOT, "roles", name, "meta", "argument_specs.yml"))) \
+    if os.path.isdir(os.path.join(REPO_ROOT, "roles")) else []
+
+
+def ansible_doc(*args):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, ".tmp", "collections"),
+               ANSIBLE_NOCOLOR="1")
+    return subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-doc")] + list(args),
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_renders_with_examples(module):
+    result = ansible_doc("netops.calico." + module)
+    assert result.returncode == 0, result.stderr
+    assert "EXAMPLES" in result.stdout and "netops.calico.%s:" % module in result.stdout
+    assert "[WARNING]" not in result.stderr, result.stderr
+
+
+def test_the_action_group_lists_every_module():
+    import yaml
+
+    with open(os.path.join(REPO_ROOT, "meta", "runtime.yml")) as handle:
+        runtime = yaml.safe_load(handle)
+    assert sorted(runtime["action_groups"]["calico"]) == MODULES
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_argument_spec_renders(role):
+    result = ansible_doc("-t", "role", "netops.calico." + role)
+    assert result.returncode == 0, result.stderr
+    assert "ENTRY POINT: main" in result.stdout
