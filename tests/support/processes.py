@@ -41,13 +41,20 @@ def wait_for_port(host, port, timeout=10.0):
 
 
 def pid_alive(pid):
+    """True while the process runs. A zombie counts as gone: where PID 1 does not reap orphans
+    (as in some containers), a stopped daemon stays a zombie forever."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except (IOError, OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def stop_process(proc, term_timeout=20.0):
