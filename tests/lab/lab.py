@@ -227,6 +227,7 @@ class Lab(object):
         self.pool = AgentPool(pool_datastore, list(self.agents.values()), self.poll_interval)
         self.pool.start()
         self.wait_established(timeout=self.start_timeout)
+        self.wait_for_routes(timeout=self.start_timeout)
 
     def _listen_port_config(self, current):
         from ansible_collections.netops.calico.plugins.module_utils._resource import new_resource
@@ -362,6 +363,32 @@ class Lab(object):
                     "%s: %s" % (name, ", ".join("%s (%s)" % item for item in sorted(p.items())))
                     for name, p in sorted(pending.items()))))
             time.sleep(0.2)
+
+    def missing_routes(self):
+        """{node: [pod blocks of other nodes it has no route to]} for nodes missing any."""
+        expected, _owners = expected_routes(self.state())
+        missing = {}
+        for node, prefixes in expected.items():
+            try:
+                present = self.routes(node)
+            except BirdError:
+                present = set()
+            lacking = sorted(set(prefixes) - present)
+            if lacking:
+                missing[node] = lacking
+        return missing
+
+    def wait_for_routes(self, timeout=30.0):
+        """Wait until every node has a route to every other node's pod block."""
+        deadline = time.monotonic() + timeout
+        while True:
+            missing = self.missing_routes()
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                raise LabError("routes still missing after %.0f s: %s" % (timeout, "; ".join(
+                    "%s lacks %s" % (node, ", ".join(prefixes)) for node, prefixes in sorted(missing.items()))))
+            time.sleep(0.1)
 
     def wait_for_sync(self, timeout=10.0):
         """Wait until the agents have rendered the datastore's current revision."""
