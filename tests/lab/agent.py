@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 
-from tests.lab import REPO_ROOT  # noqa: F401  (makes the collection importable)
 from tests.lab.render import Snapshot, node_sessions, render_node_config
 from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError, bird_command
 from ansible_collections.netops.calico.plugins.module_utils._resource import KEY_PREFIX, new_resource

@@ -253,7 +253,7 @@ def cmd_monitor(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.lab", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.lab", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--dir", default=DEFAULT_DIR, help="lab directory (default: %(default)s)")
     commands = parser.add_subparsers(dest="command_name", required=True)
     up = commands.add_parser("up", help="start the lab and wait until it is Established")

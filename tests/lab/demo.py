@@ -89,7 +89,7 @@ def main():
         t0 = time.monotonic()
         with lab.monitor() as monitor:
             playbook = subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True)
+                                      stderr=subprocess.STDOUT, text=True, check=False)
         playbook_seconds = time.monotonic() - t0
         say(indent(playbook.stdout.strip()))
         report = monitor.report()

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 
-from tests.lab import REPO_ROOT
 from tests.lab.agent import AgentPool, NodeAgent, ensure_cluster_information, read_snapshot, register_node
 from tests.lab.monitor import RouteMonitor
 from tests.lab.render import render_node_config
@@ -33,7 +32,6 @@ from tests.lab.topology import Topology
 from tests.support.bird_daemon import BirdDaemon
 from tests.support.etcd_server import EtcdCluster
 from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError
-from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import parse_show_protocols
 from ansible_collections.netops.calico.plugins.module_utils._etcd import EtcdDatastore
 from ansible_collections.netops.calico.plugins.module_utils._node_status import read_peers
 from ansible_collections.netops.calico.plugins.module_utils._node_status_table import render_peer_table
@@ -421,4 +419,4 @@ class Lab(object):
         return {"etcd_endpoints": self.etcd_endpoints}
 
 
-__all__ = ["Lab", "LabError", "free_relocation", "status_text", "inventory", "monitor_for", "REPO_ROOT"]
+__all__ = ["Lab", "LabError", "free_relocation", "status_text", "inventory", "monitor_for"]

@@ -18,7 +18,6 @@ next hops and shows BGP routes as `unreachable`; what is measured is whether the
 import threading
 import time
 
-from tests.lab import REPO_ROOT  # noqa: F401  (makes the collection importable)
 from ansible_collections.netops.calico.plugins.module_utils._bird import BirdClient, BirdError
 
 ROUTE_CODE = "1007"

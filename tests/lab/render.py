@@ -34,7 +34,6 @@ IPv6 (bird6) is not rendered.
 from collections import namedtuple
 import ipaddress
 
-from tests.lab import REPO_ROOT  # noqa: F401  (makes the collection importable)
 from ansible_collections.netops.calico.plugins.module_utils._bgp_configuration import effective
 from ansible_collections.netops.calico.plugins.module_utils._resource import decode, kind_prefix
 from ansible_collections.netops.calico.plugins.module_utils._selector import SelectorError, selector_matches

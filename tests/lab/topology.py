@@ -24,7 +24,6 @@ import os
 
 import yaml
 
-from tests.lab import REPO_ROOT  # noqa: F401  (makes the collection importable)
 from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
 
 DEFAULT_TOPOLOGY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "topologies", "default.yml")

@@ -44,7 +44,7 @@ def test_a_gap_spans_from_the_first_sample_without_the_route_to_the_first_with_i
     tables = {"a": iter([{"A", "B"}, {"A"}, {"A"}, {"A", "B"}]), "b": iter([{"A", "B"}] * 4)}
     monitor, clock = _monitor(monkeypatch, tables)
     monitor.started = clock.now
-    for _ in range(4):
+    for _sample in range(4):
         monitor.sample()
         clock.now += 0.2
     monitor.stopped = clock.now

@@ -20,5 +20,5 @@ def test_tor_reflects_for_its_rack_and_peers_with_the_other_tors(tmp_path):
     assert "127.65.2.11" not in text  # the other rack's nodes are not its clients
     path = tmp_path / "tor.conf"
     path.write_text(text)
-    result = subprocess.run([require_binary("bird"), "-p", "-c", str(path)], capture_output=True, text=True)
+    result = subprocess.run([require_binary("bird"), "-p", "-c", str(path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
