@@ -3,10 +3,12 @@
 Each lab runs on its own free 127.N.0.0/16 so these tests never collide with a `make demo`,
 a `python -m tests.lab up` or another test on the same machine.
 """
+import glob
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -14,7 +16,7 @@ import yaml
 
 from tests.lab import REPO_ROOT
 from tests.lab.cli import processes_using, running
-from tests.lab.lab import Lab, busy_addresses, free_relocation
+from tests.lab.lab import Lab, LabError, busy_addresses, free_relocation
 from tests.lab.topology import Topology
 from tests.support.fixtures import require_binary
 from tests.support.module_runner import run_module
@@ -78,6 +80,32 @@ def test_peer_created_with_the_module_is_established_then_removed(lab):
     assert peer["name"] not in lab.protocols("r1-n2")
     # the mesh sessions were never touched by these reloads
     assert all(p["bgp_state"] == "Established" for p in lab.peers("r1-n2"))
+
+
+def test_a_second_lab_on_the_same_addresses_is_refused_and_leaves_nothing(lab):
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "netops-calico-lab-*")))
+    with pytest.raises(LabError, match="already in use .*%s:1179" % lab.topology.node("r1-n1").address):
+        Lab(lab.topology).start()
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "netops-calico-lab-*"))) == before
+
+
+def test_a_stopped_tor_takes_its_sessions_down_until_it_is_back(lab):
+    tor = lab.topology.rack("r1").tor
+    run_module("calico_bgp_peer", {
+        "name": "lab-it-r1-tor", "node_selector": "rack == 'r1'", "as_number": tor.as_number,
+        "peer_ip": "%s:%d" % (tor.address, lab.topology.listen_port), "etcd_endpoints": lab.etcd_endpoints})
+    _settle(lab)
+    lab.stop_router(tor.name)
+    wait_until(lambda: all((_session(lab, n.name, tor.address, 1179) or {}).get("bgp_state") != "Established"
+                           for n in lab.topology.rack("r1").nodes), 15, "r1's ToR sessions down")
+    assert lab.protocols("tor-r2")["Fabric_%s" % tor.address.replace(".", "_")] != "Established"
+    # the mesh still carries every route
+    assert lab.missing_routes() == {}
+    lab.start_router(tor.name)
+    _settle(lab)
+    run_module("calico_bgp_peer", {"name": "lab-it-r1-tor", "state": "absent", "etcd_endpoints": lab.etcd_endpoints})
+    _settle(lab)
+    assert all(_session(lab, n.name, tor.address, 1179) is None for n in lab.topology.rack("r1").nodes)
 
 
 def _rack_peers(lab, state):

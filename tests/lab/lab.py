@@ -166,7 +166,8 @@ class Lab(object):
             topology = Topology.load(topology)
         self.topology = topology
         self._own_workdir = workdir is None or not os.path.exists(workdir)
-        self.workdir = os.path.abspath(workdir or tempfile.mkdtemp(prefix="netops-calico-lab-"))
+        self._requested_workdir = workdir
+        self.workdir = os.path.abspath(workdir) if workdir else None  # a temp dir made by start()
         self.poll_interval = poll_interval
         self.start_timeout = start_timeout
         self.etcd = None
@@ -185,6 +186,8 @@ class Lab(object):
             raise LabError("the lab's BGP addresses are already in use (%s): is another lab running? "
                            "Stop it with 'python -m tests.lab down', or move this one with "
                            "Topology.relocated()" % ", ".join(busy))
+        if self.workdir is None:
+            self.workdir = tempfile.mkdtemp(prefix="netops-calico-lab-")
         os.makedirs(self.workdir, exist_ok=True)
         try:
             self._start()
@@ -251,8 +254,10 @@ class Lab(object):
         if self.etcd is not None:
             self.etcd.stop()
             self.etcd = None
-        if self._own_workdir and os.path.exists(self.workdir):
+        if self._own_workdir and self.workdir and os.path.exists(self.workdir):
             shutil.rmtree(self.workdir, ignore_errors=True)
+            if self._requested_workdir is None:
+                self.workdir = None
         self.started = False
 
     def __enter__(self):
@@ -260,6 +265,17 @@ class Lab(object):
 
     def __exit__(self, *exc):
         self.stop()
+
+    # ---- faults, for tests ------------------------------------------------------------
+
+    def stop_router(self, name):
+        """Stop a ToR's BIRD (by PID): its sessions go down, as when a switch fails."""
+        self.tors[name].stop()
+
+    def start_router(self, name):
+        """Start a stopped ToR's BIRD again with its topology config."""
+        rack = [r for r in self.topology.racks if r.tor.name == name][0]
+        self.tors[name].start(render_tor_config(self.topology, rack))
 
     # ---- what is running -------------------------------------------------------------
 
