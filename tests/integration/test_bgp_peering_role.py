@@ -1,0 +1,270 @@
+"""The netops.calico.bgp_peering role and its playbooks, run with the real ansible-playbook:
+on the lab (real BIRD sessions, the route-continuity monitor) and on a plain etcd.
+
+What is proven here:
+- mesh -> ToR route reflectors (playbooks/mesh_to_route_reflectors.yml) and back
+  (playbooks/route_reflectors_to_mesh.yml): zero continuity gaps on every node, the datastore
+  ends as wanted, and a second run of each changes nothing and waits on nothing;
+- a ToR whose BIRD is stopped: the role fails before the mesh is touched, naming every node of
+  the rack and the ToR peer, the mesh stays on in the datastore, no node loses a route;
+- playbooks/rack_rollout.yml: racks one at a time, the mesh off only at the end, zero gaps;
+- inventory-driven node peers: a host's calico_bgp_node_peers become exactly its peers, and one
+  removed from the inventory is removed on the next run, without touching a peer made by hand
+  or an owned peer of a node outside the play.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import pytest
+import yaml
+
+from tests.integration.helpers import PREFIX, put, stored
+from tests.lab.lab import Lab, free_relocation
+from tests.lab.topology import Topology
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOKS = os.path.join(REPO_ROOT, "playbooks")
+WAIT_TASK = "Wait on the node until those BGP sessions are Established"
+OWNER = {"netops.calico/managed-by": "ansible"}
+
+
+def run_playbook(inventory, playbook, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, ".tmp", "collections"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
+               playbook, "-e", "calico_node_status_become=false"] + list(extra)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    result.output = result.stdout + result.stderr
+    return result
+
+
+def recap(output):
+    """{host: {'ok': n, 'changed': n, 'failed': n, ...}} from the PLAY RECAP."""
+    hosts = {}
+    for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.M):
+        hosts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counters)}
+    return hosts
+
+
+def task_hosts(output, task_name):
+    """The result lines (ok/changed/skipping/fatal) of every run of a task, in order."""
+    lines = []
+    for block in re.split(r"^TASK \[", output, flags=re.M)[1:]:
+        title = block.split("]", 1)[0]
+        if task_name in title:
+            lines += [line for line in block.splitlines()[1:]
+                      if re.match(r"^(ok|changed|skipping|fatal|failed):", line)]
+    return lines
+
+
+def tasks_that_ran(output, *names):
+    """Titles (among `names`) of the tasks that ran (ok or changed on some host), in order."""
+    ran = []
+    for block in re.split(r"^TASK \[", output, flags=re.M)[1:]:
+        title = block.split("]", 1)[0]
+        for name in names:
+            if name in title and re.search(r"^(ok|changed):", block, re.M):
+                ran.append(name)
+    return ran
+
+
+def assert_no_change_no_wait(result):
+    assert result.returncode == 0, result.output
+    counters = recap(result.output)
+    assert counters and all(c["changed"] == 0 for c in counters.values()), result.output
+    waits = task_hosts(result.output, WAIT_TASK)
+    assert waits and all(line.startswith("skipping:") for line in waits), waits
+
+
+def mesh_enabled(lab):
+    document = lab.store.get("BGPConfiguration", "default")
+    return document["spec"].get("nodeToNodeMeshEnabled", True) is not False
+
+
+def stored_peers(lab):
+    return {doc["metadata"]["name"]: doc for doc in lab.store.list("BGPPeer")}
+
+
+def tor_sessions_established(lab):
+    """{node: bgp state of its ToR session} read with the collection's BIRD parser."""
+    states = {}
+    for rack in lab.topology.racks:
+        for node in rack.nodes:
+            states[node.name] = [p["bgp_state"] for p in lab.peers(node.name)
+                                 if p["peer_address"] == rack.tor.address]
+    return states
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with Lab(free_relocation(Topology.load())) as running:
+        running.inventory_path = running.write_inventory(str(tmp_path / "inventory.yml"))
+        yield running
+
+
+def test_mesh_to_route_reflectors_and_back_leave_no_gap_and_rerun_changes_nothing(lab):
+    forward = os.path.join(PLAYBOOKS, "mesh_to_route_reflectors.yml")
+    reverse = os.path.join(PLAYBOOKS, "route_reflectors_to_mesh.yml")
+    assert mesh_enabled(lab)
+
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, forward)
+    report = monitor.report()
+    assert result.returncode == 0, result.output
+    assert report.ok, report.text()
+    assert all(report.samples.get(node, 0) > 5 for node in lab.node_names), report.text()
+    assert not mesh_enabled(lab)
+    peers = stored_peers(lab)
+    assert sorted((p["spec"]["node"], p["spec"]["peerIP"]) for p in peers.values()) == sorted(
+        (node.name, "%s:%d" % (rack.tor.address, lab.topology.listen_port))
+        for rack in lab.topology.racks for node in rack.nodes)
+    assert all(p["metadata"]["labels"] == OWNER for p in peers.values())
+    lab.wait_for_sync()
+    states = tor_sessions_established(lab)
+    assert all(s == ["Established"] for s in states.values()), states
+    # nothing but the ToR sessions is left on any node: the mesh is really gone from BIRD
+    assert all(len(lab.peers(node)) == 1 for node in lab.node_names)
+
+    assert_no_change_no_wait(run_playbook(lab.inventory_path, forward))
+
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, reverse)
+    report = monitor.report()
+    assert result.returncode == 0, result.output
+    assert report.ok, report.text()
+    assert mesh_enabled(lab)
+    assert stored_peers(lab) == {}
+    lab.wait_for_sync()
+    lab.wait_established()  # the full mesh again (every node, 5 mesh sessions each)
+    assert all(len(lab.peers(node)) == len(lab.node_names) - 1 for node in lab.node_names)
+
+    assert_no_change_no_wait(run_playbook(lab.inventory_path, reverse))
+
+
+def test_role_stops_before_the_mesh_when_a_tor_is_down(lab):
+    down_rack = lab.topology.racks[0]
+    lab.tors[down_rack.tor.name].stop()
+    tor_peer = "%s:%d" % (down_rack.tor.address, lab.topology.listen_port)
+
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, os.path.join(PLAYBOOKS, "mesh_to_route_reflectors.yml"),
+                              "-e", "calico_bgp_wait_timeout=4")
+    report = monitor.report()
+    assert result.returncode != 0, result.output
+    message = re.search(r"BGP sessions are not Established.*", result.output).group(0)
+    assert "left on" in message
+    for node in down_rack.nodes:
+        assert "node %s: " % node.name in message, message
+    assert tor_peer in message
+    for rack in lab.topology.racks[1:]:  # the other racks' sessions came up: not named
+        for node in rack.nodes:
+            assert "node %s: " % node.name not in message
+    # stopped before the mesh: still on in the datastore, and nobody lost a route
+    assert mesh_enabled(lab)
+    assert task_hosts(result.output, "Turn the node-to-node mesh off") == []
+    assert report.ok, report.text()
+    lab.wait_for_sync()
+    assert all(len([p for p in lab.peers(node) if p["peer_type"] == "node-to-node mesh"]) == 5
+               for node in lab.node_names)
+
+
+def test_rack_rollout_goes_rack_by_rack_and_turns_the_mesh_off_last(lab):
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, os.path.join(PLAYBOOKS, "rack_rollout.yml"),
+                              "-e", "calico_bgp_node_to_node_mesh=false")
+    report = monitor.report()
+    assert result.returncode == 0, result.output
+    assert report.ok, report.text()
+    assert not mesh_enabled(lab)
+    # one bulk task per rack, rack r1 before rack r2, each followed by its verification,
+    # and the mesh turned off once, after both
+    bulk = task_hosts(result.output, "Create and update the global and node peers")
+    assert [line.split("[")[1].split(" ")[0].rstrip("]") for line in bulk if line.startswith("changed")] == [
+        rack.nodes[0].name for rack in lab.topology.racks]
+    create, verify, mesh_off = ("Create and update the global and node peers",
+                                "Verify every BGP session of the rack", "Turn the node-to-node mesh off now")
+    assert tasks_that_ran(result.output, create, verify, mesh_off) == [create, verify, create, verify, create, mesh_off]
+    mesh_off = task_hosts(result.output, "Turn the node-to-node mesh off now")
+    assert [line for line in mesh_off if line.startswith("changed")], mesh_off
+    states = tor_sessions_established(lab)
+    assert all(s == ["Established"] for s in states.values()), states
+
+
+INVENTORY_PLAY = """
+- name: Inventory-driven peers
+  hosts: calico_nodes
+  gather_facts: false
+  roles:
+    - role: netops.calico.bgp_peering
+"""
+
+
+def node_doc(name, address):
+    return {"kind": "Node", "apiVersion": "projectcalico.org/v3", "metadata": {"name": name},
+            "spec": {"bgp": {"ipv4Address": address}}}
+
+
+def peer_doc(name, node, address, as_number, labels=None):
+    metadata = {"name": name}
+    if labels:
+        metadata["labels"] = labels
+    return {"kind": "BGPPeer", "apiVersion": "projectcalico.org/v3", "metadata": metadata,
+            "spec": {"node": node, "peerIP": address, "asNumber": as_number}}
+
+
+def test_inventory_node_peers_become_exactly_the_nodes_peers_and_removals_are_purged(etcd, tmp_path):
+    for name, address in (("node-a", "10.97.0.1/32"), ("node-b", "10.97.0.2/32"), ("node-c", "10.97.0.3/32")):
+        put(etcd, PREFIX + "nodes/" + name, node_doc(name, address))
+    # made by hand (no ownership label), on a node of the play: never removed
+    put(etcd, PREFIX + "bgppeers/by-hand", peer_doc("by-hand", "node-a", "10.97.9.9", 65009))
+    # owned by the collection, on a node outside the play: out of the purge scope
+    put(etcd, PREFIX + "bgppeers/node-c.10-97-3-1", peer_doc("node-c.10-97-3-1", "node-c", "10.97.3.1", 65003, OWNER))
+
+    def write_inventory(peers_a):
+        inventory = {"all": {
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                     "calico_etcd_endpoints": list(etcd.endpoints), "calico_bgp_wait": False},
+            "children": {"calico_nodes": {"hosts": {
+                "node-a": {"calico_bgp_node_peers": peers_a},
+                "node-b": {"calico_bgp_node_peers": [{"peer_ip": "10.97.2.1:1179", "as_number": 65002}]},
+            }}}}}
+        path = str(tmp_path / "hosts.yml")
+        with open(path, "w") as handle:
+            yaml.safe_dump(inventory, handle)
+        return path
+
+    playbook = str(tmp_path / "play.yml")
+    with open(playbook, "w") as handle:
+        handle.write(INVENTORY_PLAY)
+
+    def peers():
+        out = etcd.etcdctl("get", "--prefix", PREFIX + "bgppeers/", "--print-value-only").stdout
+        docs = [json.loads(line) for line in out.splitlines() if line.strip()]
+        return sorted((d["spec"]["node"], d["spec"]["peerIP"], d["spec"]["asNumber"],
+                       d["metadata"].get("labels") == OWNER) for d in docs)
+
+    two = [{"peer_ip": "10.97.1.1", "as_number": 65001}, {"peer_ip": "10.97.1.2", "as_number": 65001}]
+    result = run_playbook(write_inventory(two), playbook)
+    assert result.returncode == 0, result.output
+    assert peers() == [("node-a", "10.97.1.1", 65001, True), ("node-a", "10.97.1.2", 65001, True),
+                       ("node-a", "10.97.9.9", 65009, False), ("node-b", "10.97.2.1:1179", 65002, True),
+                       ("node-c", "10.97.3.1", 65003, True)]
+    # one bulk task wrote the peers of both hosts
+    assert len([l for l in task_hosts(result.output, "Create and update the global and node peers")
+                if l.startswith("changed")]) == 1
+
+    result = run_playbook(write_inventory(two[:1]), playbook)
+    assert result.returncode == 0, result.output
+    assert peers() == [("node-a", "10.97.1.1", 65001, True), ("node-a", "10.97.9.9", 65009, False),
+                       ("node-b", "10.97.2.1:1179", 65002, True), ("node-c", "10.97.3.1", 65003, True)]
+    removed = task_hosts(result.output, "Remove the peers no longer listed")
+    assert [l for l in removed if l.startswith("changed")], removed
+
+    result = run_playbook(write_inventory(two[:1]), playbook)
+    assert result.returncode == 0, result.output
+    assert all(c["changed"] == 0 for c in recap(result.output).values()), result.output
