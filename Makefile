@@ -42,6 +42,9 @@ integration: venv
 sanity: venv
 	$(BIN)/python tests/support/run_sanity.py
 
+bench: venv
+	$(BIN)/python tests/benchmarks/run_benchmarks.py
+
 # The first thing to run: a live Calico BGP fabric on this machine (tests/lab), moved from the
 # node-to-node mesh to per-rack route reflectors by a playbook, without dropping a route.
 demo: venv

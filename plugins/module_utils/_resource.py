@@ -75,8 +75,14 @@ _GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
 
 def encode(document):
     """The bytes stored in etcd: compact JSON as Go's encoder writes it, without resourceVersion."""
-    stored = copy.deepcopy(document)
-    stored.get("metadata", {}).pop("resourceVersion", None)
+    stored = document
+    metadata = document.get("metadata")
+    if isinstance(metadata, dict) and "resourceVersion" in metadata:
+        # Only the metadata level changes: shallow copies keep the caller's document intact
+        # without a deep copy per resource (bulk writes encode thousands).
+        stored = copy.copy(document)
+        stored["metadata"] = copy.copy(metadata)
+        del stored["metadata"]["resourceVersion"]
     text = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
     # these characters only ever occur inside JSON strings, so replacing them is safe
     for character, escape in _GO_ESCAPES:
@@ -258,7 +264,7 @@ def apply_batch(store, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPT
     results = OrderedDict()
     transactions = writes_sent = 0
     writable_checked = False
-    for _attempt in range(attempts):
+    for attempt in range(attempts):
         stored = OrderedDict((key_value.key[len(prefix):], key_value)
                              for key_value in store.datastore.get_prefix(prefix))
         current, broken = OrderedDict(), {}
@@ -318,6 +324,8 @@ def apply_batch(store, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPT
                 results[name] = ApplyResult(True, action, before, desired)
         if not conflict:
             return BatchResult(results, transactions, writes_sent)
+        # Lost a race: back off a little (jittered) so competing writers spread out.
+        time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise ConflictError(
         "%s resources kept changing under concurrent writers; gave up after %d attempts (%d "
         "changes were committed, nothing was lost): run again" % (kind, attempts, writes_sent))

@@ -280,7 +280,7 @@ results:
       description: Index of the entry in O(peers); null for a purged peer.
       type: int
     name:
-      description: Name of the peer.
+      description: Name of the peer (given, found by address, or new).
       type: str
     action:
       description: V(created), V(updated), V(deleted) or V(unchanged).
@@ -302,7 +302,7 @@ deleted:
   type: list
   elements: str
 unchanged:
-  description: Names of the listed peers left as they were.
+  description: Names of the listed peers left as they were (including absent ones already absent).
   returned: with O(peers)
   type: list
   elements: str
@@ -382,7 +382,7 @@ def manage_peers(module):
         results.append(dict(index=index, name=name, action=action))
         summary[action].append(name)
     for name, result in batch.results.items():
-        if name not in listed and result.changed:
+        if name not in listed and result.changed:  # purged
             results.append(dict(index=None, name=name, action=result.action))
             summary[result.action].append(name)
     output = dict(changed=any(result.changed for result in batch.results.values()), results=results,

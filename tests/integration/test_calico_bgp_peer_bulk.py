@@ -235,3 +235,31 @@ def test_real_playbook_bulk_task(etcd):
     assert len(stored_peers(etcd)) == 20
     again = ansible_playbook(playbook)
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
+
+
+def test_every_write_of_a_transaction_is_guarded(etcd):
+    """The batched commit refuses the whole transaction when any one guard fails."""
+    from ansible_collections.netops.calico.plugins.module_utils._settings import resolve_settings
+
+    datastore = _etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": etcd.endpoints}))
+    try:
+        key_a, key_b = PEERS + "guard-a", PEERS + "guard-b"
+        first = datastore.commit([_etcd.Write("create", key_a, b"a1", 0), _etcd.Write("create", key_b, b"b1", 0)])
+        assert first is not None
+        before = revision(etcd)
+        assert datastore.commit([_etcd.Write("create", PEERS + "guard-c", b"c", 0),
+                                 _etcd.Write("create", key_a, b"again", 0)]) is None  # exists
+        assert datastore.commit([_etcd.Write("update", key_a, b"a2", first),
+                                 _etcd.Write("update", key_b, b"b2", first - 1)]) is None  # stale
+        assert datastore.commit([_etcd.Write("delete", key_b, None, first + 5)]) is None  # stale
+        assert revision(etcd) == before and stored_peers_raw(etcd) == {"guard-a": "a1", "guard-b": "b1"}
+        second = datastore.commit([_etcd.Write("update", key_a, b"a2", first),
+                                   _etcd.Write("delete", key_b, None, first)])
+        assert second == before + 1 and stored_peers_raw(etcd) == {"guard-a": "a2"}
+    finally:
+        datastore.close()
+
+
+def stored_peers_raw(etcd):
+    lines = etcd.etcdctl("get", "--prefix", PEERS).stdout.splitlines()
+    return dict((lines[index][len(PEERS):], lines[index + 1]) for index in range(0, len(lines), 2))
