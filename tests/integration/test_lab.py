@@ -207,6 +207,10 @@ def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
     assert hostvars["r2-n1"]["calico_tor_peer_ip"] == "%s:1179" % topology.rack("r2").tor.address
     assert hostvars["r2-n1"]["calico_etcd_endpoints"] == state["etcd"]["endpoints"]
 
+    monitored = _lab_command(directory, "monitor", "--fail-on-gap", "--", sys.executable, "-c", "import time; time.sleep(1)")
+    assert monitored.returncode == 0, monitored.stderr + monitored.stdout
+    assert "=> no node ever lost a route" in monitored.stdout
+
     down = _lab_command(directory, "down")
     assert down.returncode == 0, down.stderr + down.stdout
     assert [pid for pid in pids if running(pid)] == []
