@@ -112,8 +112,8 @@ def main():
         say()
         explain("""The order is what kept the routes: with the mesh turned off first, every node
             loses its routes until its ToR session is up (about a second here; on a real fabric,
-            as long as the new sessions take); tests/integration/test_lab.py runs that wrong order too and the same
-            monitor reports the gap on every node.""")
+            as long as the new sessions take). tests/integration/test_lab.py runs that wrong
+            order too, and the same monitor reports the gap on every node.""")
     finally:
         lab.stop()
     say()
