@@ -201,10 +201,13 @@ def _nodes_with_ip_port_and_as(snapshot, ip, peer_as, port):
         if snapshot.node_ipv4(name) != ip or snapshot.node_as(name) != wanted_as:
             continue
         if port:
+            # Calico's own test, quirk included: a node whose own listenPort matches is still
+            # skipped when a global listenPort differs.
             node_port = snapshot.node_listen_port(name)
+            global_port = snapshot.global_listen_port()
             if node_port and node_port != port:
                 continue
-            if not node_port and snapshot.global_listen_port() and snapshot.global_listen_port() != port:
+            elif global_port and global_port != port:
                 continue
         names.append(name)
     return names
@@ -220,8 +223,9 @@ def _node_as_peer(snapshot, name):
 
 
 def _apply_resource_fields(peer, spec):
+    """Fields every peering of a BGPPeer gets (Calico's setPeerConfigFieldsFromV3Resource)."""
     peer["source_addr"] = spec.get("sourceAddress") or "UseNodeIP"
-    peer["keep_next_hop"] = bool(spec.get("keepOriginalNextHop"))
+    peer.setdefault("keep_next_hop", False)
     return peer
 
 
@@ -269,8 +273,12 @@ def peerings(snapshot):
                     matching = _nodes_with_ip_port_and_as(snapshot, host, peer_as, 0)
                     if matching:
                         port = snapshot.peer_port_of_node(matching[0])
+                # keepOriginalNextHop applies to peerIP peers only (not to selected nodes).
+                # A peerIP peer without asNumber would render `as 0`, which BIRD refuses; the
+                # lab uses the global AS instead.
                 peers.append({"ip": host, "as_num": peer_as or snapshot.global_as(),
-                              "rr_cluster_id": "", "port": port})
+                              "rr_cluster_id": "", "port": port,
+                              "keep_next_hop": bool(spec.get("keepOriginalNextHop"))})
             for peer in peers:
                 _apply_resource_fields(peer, spec)
                 if global_pass:

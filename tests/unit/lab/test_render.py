@@ -146,6 +146,18 @@ def test_peer_ip_pointing_at_a_calico_node_is_made_in_reverse_with_its_listen_po
     assert sessions(snapshot, "n2") == {}
 
 
+def test_reverse_peering_follows_calicos_listen_port_test_quirk_included():
+    # n3 listens on 1180 (its own listenPort) while the global listenPort is 1179: Calico's
+    # nodesWithIPPortAndAS still skips n3 for peerIP 10.0.0.3:1180, so no reverse peering.
+    configs = [config(nodeToNodeMeshEnabled=False, listenPort=1179), config("node.n3", listenPort=1180)]
+    snapshot = Snapshot(three_nodes(), configs, [peer("p", node="n1", peerIP="10.0.0.3:1180", asNumber=64512)])
+    assert list(sessions(snapshot, "n1")) == ["Node_10_0_0_3_port_1180"]
+    assert sessions(snapshot, "n3") == {}
+    same_port = Snapshot(three_nodes(), [config(nodeToNodeMeshEnabled=False, listenPort=1179)],
+                         [peer("p", node="n1", peerIP="10.0.0.3:1179", asNumber=64512)])
+    assert list(sessions(same_port, "n3")) == ["Node_10_0_0_1_port_1179"]
+
+
 # ---- ports and listen ports ---------------------------------------------------------------
 
 def test_peer_port_suffix_and_neighbor_port():
@@ -217,6 +229,13 @@ def test_keep_original_next_hop_renders_next_hop_keep_for_ebgp_peers():
     assert found["Global_10_9_0_2"].keep_next_hop is False  # Calico renders it for eBGP only
     text = render_node_config(snapshot, "n1", POD_CIDR)
     assert text.count("next hop keep;") == 1
+
+
+def test_keep_original_next_hop_does_not_apply_to_peer_selector_sessions():
+    nodes = [node("n1", "10.0.0.1", as_number=65001, labels={"edge": "yes"}), node("n2", "10.0.0.2")]
+    snapshot = Snapshot(nodes, [config(nodeToNodeMeshEnabled=False)],
+                        [peer("edge", node="n2", peerSelector="edge == 'yes'", keepOriginalNextHop=True)])
+    assert sessions(snapshot, "n2")["Node_10_0_0_1"].keep_next_hop is False
 
 
 def test_source_address_none_drops_the_source_address_line():
