@@ -22,8 +22,9 @@ BGPPeers) goes in, BIRD 1.6 configuration text comes out. The semantics follow C
   ``..._port_N`` and rendered ``neighbor <ip> port N as <as>``.
 - Route reflection: on a node with a cluster ID, an iBGP peer (same AS) whose cluster ID differs
   gets ``rr client; rr cluster id <id>;``.
-- ``keepOriginalNextHop: true`` renders ``next hop keep;`` (eBGP peers only, as Calico does);
-  ``sourceAddress: None`` drops the ``source address`` line (default ``UseNodeIP``).
+- ``keepOriginalNextHop: true`` renders ``next hop keep;`` (``peerIP`` peers in another AS only,
+  as Calico does); ``sourceAddress: None`` drops the ``source address`` line (default
+  ``UseNodeIP``).
 
 Lab-only differences, none of them visible in session names or states: BIRD listens on the
 node's address (``listen bgp address``, as Calico's ``bindMode: NodeIP``) because all nodes
