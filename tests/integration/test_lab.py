@@ -6,6 +6,7 @@ a `python -m tests.lab up` or another test on the same machine.
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -220,3 +221,27 @@ def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
     assert busy_addresses(topology) == []  # no BGP listener left on the lab's addresses
     # a second `down` is harmless
     assert _lab_command(directory, "down").returncode == 0
+
+
+def test_demo_rack_rollout_playbook_keeps_every_route_and_is_idempotent(tmp_path):
+    """The playbook `make demo` runs, under the real ansible-playbook, on a fresh lab."""
+    from tests.lab.demo import PLAYBOOK, ansible_playbook
+
+    with Lab(free_relocation(Topology.load())) as fresh:
+        inventory = fresh.write_inventory(str(tmp_path / "inventory.yml"))
+        command = [ansible_playbook(), "-i", inventory, PLAYBOOK]
+        env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+        with fresh.monitor() as monitor:
+            first = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+        assert first.returncode == 0, first.stdout + first.stderr
+        report = monitor.report()
+        assert report.ok, report.text()
+        for rack in fresh.topology.racks:
+            for lab_node in rack.nodes:
+                peers = fresh.peers(lab_node.name)
+                assert [(p["peer_address"], p["peer_port"], p["peer_type"], p["bgp_state"]) for p in peers] == \
+                    [(rack.tor.address, 1179, "node specific", "Established")]
+        second = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+        assert second.returncode == 0, second.stdout + second.stderr
+        recap = re.findall(r"changed=(\d+)", second.stdout)
+        assert len(recap) == len(fresh.node_names) and set(recap) == {"0"}, second.stdout
