@@ -52,3 +52,12 @@ demo: venv
 
 clean:
 	rm -rf $(VENV) $(TMP)
+
+# Roles, playbooks and molecule scenarios (issue 7). ansible-lint reads .ansible-lint
+# (production profile); molecule runs every scenario of extensions/molecule/ without containers.
+.PHONY: lint molecule
+lint: venv
+	$(BIN)/ansible-lint roles playbooks extensions/molecule
+
+molecule: venv
+	$(BIN)/molecule test --all
