@@ -14,7 +14,7 @@ from tests.lab import COLLECTIONS, REPO_ROOT
 from tests.lab.lab import Lab, busy_addresses, free_relocation
 from tests.lab.topology import Topology
 
-PLAYBOOK = os.path.join(REPO_ROOT, "tests", "lab", "playbooks", "rack_rollout.yml")
+PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "rack_rollout.yml")  # the collection's, with the bgp_peering role
 WIDTH = 78
 
 
@@ -74,11 +74,12 @@ def main():
         say()
         say(lab.status_text())
 
-        heading("3/5", "The rack rollout: ansible-playbook tests/lab/playbooks/rack_rollout.yml")
-        explain("""The playbook uses the collection's modules: calico_bgp_peer gives each rack one
-            BGPPeer to its ToR (chosen by the node label rack=<name>), calico_node_status waits
-            until each node's ToR session is Established, rack by rack, and only then
-            calico_bgp_config turns the mesh off. Meanwhile the lab's monitor reads every node's
+        heading("3/5", "The rack rollout: ansible-playbook playbooks/rack_rollout.yml")
+        explain("""The playbook runs the collection's bgp_peering role rack by rack (Ansible's
+            `serial`): one bulk calico_bgp_peer task gives every node of the rack a BGPPeer to
+            its ToR, then calico_node_status, run on each node, waits until those sessions are
+            Established and the rack is verified before the next one. Only when every rack is
+            done does the role turn the mesh off. Meanwhile the lab's monitor reads every node's
             routing table every 0.2 s and notes any moment a node lacks a route to another
             node's pod block.""")
         say()

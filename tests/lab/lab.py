@@ -137,6 +137,10 @@ def inventory(state):
             "ansible_python_interpreter": sys.executable,
             "calico_etcd_endpoints": list(state["etcd"]["endpoints"]),
             "calico_lab_listen_port": state["listen_port"],
+            # for the collection's bgp_peering role and playbooks: the lab's target topology is the
+            # ToRs as route reflectors (mesh off at the end), and BIRD's sockets here need no root
+            "calico_bgp_node_to_node_mesh": False,
+            "calico_node_status_become": False,
         },
         "children": {"calico_nodes": {"children": {
             "rack_%s" % name.replace("-", "_"): group for name, group in sorted(racks.items())}}},
