@@ -27,6 +27,10 @@ Write = namedtuple("Write", "kind key value mod_revision")
 # Server default of --max-txn-ops: the most operations one transaction may carry.
 MAX_TXN_OPS = 128
 
+# gRPC's default 4 MiB limit on a response is one prefix read of ~11,000 BGP peers; a rack-scale
+# bulk run reads more than that in one request.
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
 
 class DatastoreError(Exception):
     """The datastore could not be used; the message says which endpoint and what failed."""
@@ -99,7 +103,8 @@ class EtcdDatastore(object):
         _scheme, host, port = parse_endpoint(endpoint)
         if ":" in host:
             host = "[%s]" % host
-        kwargs = dict(host=host, port=port, timeout=self.settings.timeout)
+        kwargs = dict(host=host, port=port, timeout=self.settings.timeout,
+                      grpc_options=[("grpc.max_receive_message_length", MAX_RESPONSE_BYTES)])
         if endpoint.startswith("https://"):
             kwargs.update(ca_cert=self.settings.ca_cert_file,
                           cert_cert=self.settings.cert_file, cert_key=self.settings.key_file)

@@ -263,3 +263,28 @@ def test_every_write_of_a_transaction_is_guarded(etcd):
 def stored_peers_raw(etcd):
     lines = etcd.etcdctl("get", "--prefix", PEERS).stdout.splitlines()
     return dict((lines[index][len(PEERS):], lines[index + 1]) for index in range(0, len(lines), 2))
+
+
+def test_a_read_larger_than_grpc_default_limit_works(etcd):
+    """One prefix read of more than gRPC's default 4 MiB (about 11,000 ordinary peers)."""
+    from ansible_collections.netops.calico.plugins.module_utils._settings import resolve_settings
+
+    datastore = _etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": etcd.endpoints}))
+    bulky = "x" * 15000  # an annotation calico/node or another tool might carry
+    try:
+        for start in range(0, 320, 64):  # 64 per transaction stays under etcd's 1.5 MiB request limit
+            writes = []
+            for index in range(start, start + 64):
+                document = by_hand("peer-%d" % index, {"node": "node-%d" % index,
+                                                       "peerIP": "10.0.%d.%d" % (index // 250, index % 250),
+                                                       "asNumber": 65001})
+                document["metadata"]["annotations"] = {"note": bulky}
+                writes.append(_etcd.Write("create", PEERS + "peer-%d" % index, json.dumps(document).encode(), 0))
+            assert datastore.commit(writes) is not None
+    finally:
+        datastore.close()
+    entries = [dict(node="node-%d" % index, peer_ip="10.0.%d.%d" % (index // 250, index % 250), as_number=65001)
+               for index in range(320)]
+    before = revision(etcd)
+    result = run_module("calico_bgp_peer", conn(etcd, peers=entries))
+    assert len(result["unchanged"]) == 320 and result["writes"] == 0 and revision(etcd) == before
