@@ -345,7 +345,10 @@ def manage_peer(module):
         peers, _problems = bgp_peer.read_peers(store.datastore)
         name = bgp_peer.IdentityIndex(peers).find(request)
         if name is None and request.state == "absent":
-            return dict(changed=False, action=None, name=None, resource=None)
+            output = dict(changed=False, action=None, name=None, resource=None)
+            if module._diff:
+                output["diff"] = make_diff(None, None)
+            return output
         name = name or request.default_name()
     result = store.apply(bgp_peer.KIND, name, lambda current: bgp_peer.desired_state(current, name, request),
                          check_mode=module.check_mode)
