@@ -268,3 +268,59 @@ def test_inventory_node_peers_become_exactly_the_nodes_peers_and_removals_are_pu
     result = run_playbook(write_inventory(two[:1]), playbook)
     assert result.returncode == 0, result.output
     assert all(c["changed"] == 0 for c in recap(result.output).values()), result.output
+
+
+def test_bad_input_anywhere_and_check_mode_write_nothing(etcd, tmp_path):
+    from tests.integration.helpers import revision
+
+    for name, address in (("node-a", "10.96.0.1/32"), ("node-b", "10.96.0.2/32")):
+        put(etcd, PREFIX + "nodes/" + name, node_doc(name, address))
+    playbook = str(tmp_path / "play.yml")
+    with open(playbook, "w") as handle:
+        handle.write(INVENTORY_PLAY)
+
+    def inventory(peers_b):
+        data = {"all": {
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                     "calico_etcd_endpoints": list(etcd.endpoints), "calico_bgp_wait": False,
+                     "calico_bgp_as_number": 64601, "calico_bgp_node_to_node_mesh": False},
+            "children": {"calico_nodes": {"hosts": {
+                "node-a": {"calico_bgp_node_as_number": 65011,
+                           "calico_bgp_node_peers": [{"peer_ip": "10.96.1.1", "as_number": 65011}]},
+                "node-b": {"calico_bgp_node_peers": peers_b},
+            }}}}}
+        path = str(tmp_path / "hosts.yml")
+        with open(path, "w") as handle:
+            yaml.safe_dump(data, handle)
+        return path
+
+    good = [{"peer_ip": "10.96.2.1", "as_number": 65012}]
+    before = revision(etcd)
+    # a bad AS number in node-b's second peer: the global AS, node-a's AS and every peer stay unwritten
+    result = run_playbook(inventory(good + [{"peer_ip": "10.96.2.2", "as_number": "not-an-as"}]), playbook)
+    assert result.returncode != 0
+    assert re.search(r"peers\[2\]\.as_number", result.output), result.output
+    assert "Traceback" not in result.output
+    assert revision(etcd) == before
+    # an unknown peer address form: the same
+    result = run_playbook(inventory([{"peer_ip": "10.96.2.999", "as_number": 65012}]), playbook)
+    assert result.returncode != 0 and "peer_ip" in result.output
+    assert revision(etcd) == before
+    # a node that is not registered: refused before any write
+    result = run_playbook(inventory(good), playbook, "-e", "calico_node_name=node-zz")
+    assert result.returncode != 0 and "node-zz" in result.output
+    assert revision(etcd) == before
+
+    # check mode: reports the changes, writes nothing, waits on nothing
+    result = run_playbook(inventory(good), playbook, "--check")
+    assert result.returncode == 0, result.output
+    assert sum(c["changed"] for c in recap(result.output).values()) > 0
+    assert revision(etcd) == before
+
+    result = run_playbook(inventory(good), playbook)
+    assert result.returncode == 0, result.output
+    assert revision(etcd) > before
+    config, _, _ = stored(etcd, PREFIX + "bgpconfigurations/default")
+    assert config["spec"]["asNumber"] == 64601 and config["spec"]["nodeToNodeMeshEnabled"] is False
+    node_a, _, _ = stored(etcd, PREFIX + "nodes/node-a")
+    assert node_a["spec"]["bgp"]["asNumber"] == 65011
