@@ -324,3 +324,49 @@ def test_bad_input_anywhere_and_check_mode_write_nothing(etcd, tmp_path):
     assert config["spec"]["asNumber"] == 64601 and config["spec"]["nodeToNodeMeshEnabled"] is False
     node_a, _, _ = stored(etcd, PREFIX + "nodes/node-a")
     assert node_a["spec"]["bgp"]["asNumber"] == 65011
+
+
+RR_LAYOUT = {"all": {
+    "vars": {
+        "calico_rack_peers": [],
+        "calico_bgp_global_peers": [
+            {"name": "rack-r1-to-reflectors", "node_selector": "rack == 'r1' && !has(route-reflector)",
+             "peer_selector": "rack == 'r1' && has(route-reflector)"},
+            {"name": "rack-r2-to-reflectors", "node_selector": "rack == 'r2' && !has(route-reflector)",
+             "peer_selector": "rack == 'r2' && has(route-reflector)"},
+            {"name": "reflectors-mesh", "node_selector": "has(route-reflector)",
+             "peer_selector": "has(route-reflector)"}]},
+    "children": {"calico_nodes": {"children": {
+        "rack_r1": {"hosts": {"r1-n1": {"calico_bgp_route_reflector_cluster_id": "224.0.0.1",
+                                        "calico_bgp_node_labels": {"route-reflector": "true"}}}},
+        "rack_r2": {"hosts": {"r2-n1": {"calico_bgp_route_reflector_cluster_id": "224.0.0.2",
+                                        "calico_bgp_node_labels": {"route-reflector": "true"}}}}}}}}}
+
+
+def test_rack_rollout_with_calico_node_route_reflectors_needs_the_disruption_accepted(lab, tmp_path):
+    """The route-reflector layout (one Calico node per rack as reflector, selector peers) from the
+    inventory: refused while the mesh is on unless accepted (Calico drops a new reflector from the
+    mesh at once), then converged rack by rack to exactly that topology."""
+    overlay = str(tmp_path / "rr.yml")
+    with open(overlay, "w") as handle:
+        yaml.safe_dump(RR_LAYOUT, handle)
+    playbook = os.path.join(PLAYBOOKS, "rack_rollout.yml")
+    before = lab.datastore.revision()
+    result = run_playbook(lab.inventory_path, playbook, "-i", overlay)
+    assert result.returncode != 0
+    assert "would become route reflectors while the node-to-node mesh is on: r1-n1" in result.output, result.output
+    assert lab.datastore.revision() == before  # refused before anything was written
+
+    result = run_playbook(lab.inventory_path, playbook, "-i", overlay,
+                          "-e", "calico_bgp_allow_route_reflector_disruption=true")
+    assert result.returncode == 0, result.output
+    assert not mesh_enabled(lab)
+    lab.wait_for_sync()
+    sessions = {node: sorted((p["peer_address"], p["bgp_state"]) for p in lab.peers(node)) for node in lab.node_names}
+    address = {node.name: node.address for node in lab.topology.nodes}
+    assert sessions["r1-n1"] == sorted((address[n], "Established") for n in ("r1-n2", "r1-n3", "r2-n1"))
+    assert sessions["r2-n1"] == sorted((address[n], "Established") for n in ("r2-n2", "r2-n3", "r1-n1"))
+    for client, reflector in (("r1-n2", "r1-n1"), ("r1-n3", "r1-n1"), ("r2-n2", "r2-n1"), ("r2-n3", "r2-n1")):
+        assert sessions[client] == [(address[reflector], "Established")]
+    assert_no_change_no_wait(run_playbook(lab.inventory_path, playbook, "-i", overlay,
+                                          "-e", "calico_bgp_allow_route_reflector_disruption=true"))
