@@ -29,9 +29,14 @@ system-deps:
 	  else echo "BIRD 1.6 is missing: run 'sudo apt-get install bird' (Debian's bird 1.6, not bird2)" >&2; exit 1; fi; \
 	fi
 
+# What CI runs (.ci/run). Every step runs even when an earlier one failed; the target fails if any did.
 test: venv
-	$(BIN)/python -m pytest tests/unit tests/integration
-	$(MAKE) --no-print-directory sanity
+	@status=0; \
+	$(BIN)/python -m pytest tests/unit tests/integration || status=1; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	$(MAKE) --no-print-directory molecule || status=1; \
+	$(MAKE) --no-print-directory sanity || status=1; \
+	exit $$status
 
 unit: venv
 	$(BIN)/python -m pytest tests/unit
