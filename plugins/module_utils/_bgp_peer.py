@@ -19,8 +19,7 @@ from collections import OrderedDict
 
 from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
 from ansible_collections.netops.calico.plugins.module_utils._resource import (
-    ResourceError,
-    decode,
+    decode_readable,
     kind_prefix,
     merge_labels,
     new_resource,
@@ -520,13 +519,7 @@ def desired_state(current, name, request):
 def read_peers(datastore):
     """(peers, problems): every decodable BGPPeer from one prefix read, and one message per
     stored value that is not one (such values are skipped here, and never overwritten)."""
-    peers, problems = [], []
-    for key_value in datastore.get_prefix(kind_prefix(KIND)):
-        try:
-            peers.append(decode(key_value, KIND))
-        except ResourceError as exc:
-            problems.append(str(exc))
-    return peers, problems
+    return decode_readable(datastore.get_prefix(kind_prefix(KIND)), KIND)
 
 
 class IdentityIndex(object):

@@ -11,7 +11,12 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netops.calico.plugins.module_utils._resource import ResourceError, ResourceStore
+from ansible_collections.netops.calico.plugins.module_utils._resource import (
+    ResourceError,
+    ResourceStore,
+    as_plain,
+    make_diff,
+)
 from ansible_collections.netops.calico.plugins.module_utils._settings import (
     CONNECTION_ARGUMENT_SPEC,
     SettingsError,
@@ -43,6 +48,14 @@ class CalicoModule(AnsibleModule):
                           "use https:// endpoints" % ", ".join(settings.endpoints))
             self._store = ResourceStore(EtcdDatastore(settings))
         return self._store
+
+    def apply_output(self, result, kind, name):
+        """The task result of one ResourceStore.apply: changed, action, the resource as stored
+        (or as it would be, in check mode) and, with --diff, the diff."""
+        output = dict(changed=result.changed, action=result.action, resource=as_plain(result.after))
+        if self._diff:
+            output["diff"] = make_diff(result.before, result.after, "%s %s" % (kind, name))
+        return output
 
     def run(self, operation):
         """exit_json with operation(self)'s result dict; known failures become one fail_json line."""

@@ -20,7 +20,7 @@ from ansible_collections.netops.calico.plugins.module_utils import _validation a
 from ansible_collections.netops.calico.plugins.module_utils._bgp_configuration import effective
 from ansible_collections.netops.calico.plugins.module_utils._resource import (
     ResourceError,
-    decode,
+    decode_readable,
     kind_prefix,
     merge_labels,
     resource_key,
@@ -180,13 +180,7 @@ def list_nodes(datastore, name=None):
         key_values = [kv for kv in [datastore.get(resource_key(KIND, name))] if kv is not None]
     else:
         key_values = datastore.get_prefix(kind_prefix(KIND))
-    nodes, problems = [], []
-    for key_value in key_values:
-        try:
-            nodes.append(decode(key_value, KIND))
-        except ResourceError as exc:
-            problems.append(str(exc))
-    return nodes, problems
+    return decode_readable(key_values, KIND)
 
 
 def registered_names(datastore):

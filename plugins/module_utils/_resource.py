@@ -116,6 +116,18 @@ def decode(key_value, kind):
     return document
 
 
+def decode_readable(key_values, kind):
+    """(resources, problems): every value that decodes, and for each one that does not a sentence
+    naming its key. Listings skip unreadable values, as Calico's own list does, but say so."""
+    resources, problems = [], []
+    for key_value in key_values:
+        try:
+            resources.append(decode(key_value, kind))
+        except ResourceError as exc:
+            problems.append(str(exc))
+    return resources, problems
+
+
 def without_noise(document):
     """A copy without the metadata Calico manages itself, for comparing and diffing."""
     if document is None:

@@ -181,7 +181,6 @@ action:
 
 from ansible_collections.netops.calico.plugins.module_utils import _bgp_configuration as bgp_configuration
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain, make_diff
 
 ARGUMENT_SPEC = dict(
     node=dict(type="str"),
@@ -220,10 +219,7 @@ def apply_configuration(module):
         bgp_configuration.KIND, name,
         lambda current: bgp_configuration.desired_state(current, name, module.params),
         check_mode=module.check_mode)
-    output = dict(changed=result.changed, action=result.action, resource=as_plain(result.after))
-    if module._diff:
-        output["diff"] = make_diff(result.before, result.after, "BGPConfiguration " + name)
-    return output
+    return module.apply_output(result, bgp_configuration.KIND, name)
 
 
 def main():

@@ -320,6 +320,8 @@ writes:
 
 from ansible_collections.netops.calico.plugins.module_utils import _bgp_peer as bgp_peer
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
+from ansible_collections.netops.calico.plugins.module_utils._resource import ApplyResult, apply_batch, make_diff
+from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
 
 ARGUMENT_SPEC = dict(bgp_peer.PEER_OPTIONS)
 ARGUMENT_SPEC.update(
@@ -335,8 +337,6 @@ SINGLE_PEER_OPTIONS = [option for option in bgp_peer.PEER_OPTIONS if option != "
 
 
 def manage_peer(module):
-    from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain, make_diff
-
     params = module.params
     request = bgp_peer.parse_request(params)  # every option checked before any I/O
     store = module.store
@@ -345,23 +345,18 @@ def manage_peer(module):
         peers, _problems = bgp_peer.read_peers(store.datastore)
         name = bgp_peer.IdentityIndex(peers).find(request)
         if name is None and request.state == "absent":
-            output = dict(changed=False, action=None, name=None, resource=None)
-            if module._diff:
-                output["diff"] = make_diff(None, None)
+            output = module.apply_output(ApplyResult(False, None, None, None), bgp_peer.KIND, request.describe())
+            output["name"] = None
             return output
         name = name or request.default_name()
     result = store.apply(bgp_peer.KIND, name, lambda current: bgp_peer.desired_state(current, name, request),
                          check_mode=module.check_mode)
-    output = dict(changed=result.changed, action=result.action, name=name, resource=as_plain(result.after))
-    if module._diff:
-        output["diff"] = make_diff(result.before, result.after, "BGPPeer " + name)
+    output = module.apply_output(result, bgp_peer.KIND, name)
+    output["name"] = name
     return output
 
 
 def manage_peers(module):
-    from ansible_collections.netops.calico.plugins.module_utils._resource import apply_batch, make_diff
-    from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
-
     params = module.params
     mixed = [option for option in SINGLE_PEER_OPTIONS if params.get(option) not in (None, [])]
     if mixed:
@@ -400,7 +395,6 @@ def run(module):
     if module.params["peers"] is not None:
         return manage_peers(module)
     if module.params["purge"] or module.params["purge_scope"] is not None:
-        from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
 
         raise ValidationError("purge", "purge and purge_scope work with peers (the list of peers to keep)")
     return manage_peer(module)

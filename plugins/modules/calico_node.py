@@ -169,7 +169,6 @@ action:
 
 from ansible_collections.netops.calico.plugins.module_utils import _node as node_model
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain, make_diff
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -193,10 +192,7 @@ def apply_node(module):
             check_mode=module.check_mode)
     except node_model.NodeNotRegistered:
         raise node_model.NodeNotRegistered(name, node_model.registered_names(module.store.datastore))
-    output = dict(changed=result.changed, action=result.action, resource=as_plain(result.after))
-    if module._diff:
-        output["diff"] = make_diff(result.before, result.after, "Node " + name)
-    return output
+    return module.apply_output(result, node_model.KIND, name)
 
 
 def main():

@@ -35,7 +35,9 @@ def test_guide_global_peer_created_listed_deleted(etcd):
     assert peer_keys(etcd) == []
     again = run_module("calico_bgp_peer", conn(etcd, peer_ip="192.20.30.40", scope="global", state="absent"),
                        diff=True)
-    assert again["changed"] is False and again["diff"] == {"before": {}, "after": {}}
+    assert again["changed"] is False
+    assert (again["diff"]["before"], again["diff"]["after"]) == ({}, {})
+    assert again["diff"]["before_header"] == "BGPPeer peer 192.20.30.40 (global scope)"
 
 
 def test_guide_node_peer_created_listed_deleted(etcd):
