@@ -17,7 +17,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 import pytest
 import yaml
@@ -316,9 +315,9 @@ def test_bad_input_anywhere_and_check_mode_write_nothing(etcd, tmp_path):
     result = run_playbook(inventory(good), playbook)
     assert result.returncode == 0, result.output
     assert revision(etcd) > before
-    config, _, _ = stored(etcd, PREFIX + "bgpconfigurations/default")
+    config = stored(etcd, PREFIX + "bgpconfigurations/default")[0]
     assert config["spec"]["asNumber"] == 64601 and config["spec"]["nodeToNodeMeshEnabled"] is False
-    node_a, _, _ = stored(etcd, PREFIX + "nodes/node-a")
+    node_a = stored(etcd, PREFIX + "nodes/node-a")[0]
     assert node_a["spec"]["bgp"]["asNumber"] == 65011
 
 

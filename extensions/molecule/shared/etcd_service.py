@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start or stop a throw-away etcd for a molecule scenario (no containers).
 
     etcd_service.py start <workdir> <client-port> <peer-port>   # pid file and data under <workdir>
@@ -65,7 +64,7 @@ def stop(workdir):
             pid = int(handle.read().strip())
         try:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
+            for _attempt in range(100):
                 os.kill(pid, 0)
                 time.sleep(0.1)
             os.kill(pid, signal.SIGKILL)
