@@ -42,8 +42,13 @@ def running(pid):
     return fields[0] != "Z"
 
 
+# What the lab itself starts; nothing else is ever stopped by `down`.
+LAB_PROGRAMS = ("bird", "bird6", "etcd")
+
+
 def processes_using(path):
-    """PIDs of live processes whose command line mentions `path`."""
+    """PIDs of live BIRD/etcd processes whose command line mentions `path`: the lab's own daemons
+    when a supervisor died before recording them (never, say, a playbook using the inventory)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
@@ -53,7 +58,8 @@ def processes_using(path):
                 cmdline = handle.read().decode("utf-8", "replace")
         except (IOError, OSError):
             continue
-        if path in cmdline and running(int(entry)):
+        program = os.path.basename(cmdline.split("\0", 1)[0])
+        if program in LAB_PROGRAMS and path in cmdline and running(int(entry)):
             found.append(int(entry))
     return found
 
