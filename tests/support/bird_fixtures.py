@@ -1,5 +1,6 @@
 """pytest fixtures for real BIRD 1.6 daemons. A missing bird/bird6/birdc fails the test (never
 skips it): `make test` installs Debian's `bird` package."""
+import os
 import shutil
 import tempfile
 
@@ -51,3 +52,11 @@ def module_bird_daemons():
     yield daemons
     daemons.stop_all()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def sockets():
+    """name -> a path for a unix socket in a short-lived directory (socket paths must be short)."""
+    directory = tempfile.mkdtemp(prefix="ncb-", dir="/tmp")
+    yield lambda name: os.path.join(directory, name)
+    shutil.rmtree(directory, ignore_errors=True)

@@ -99,3 +99,8 @@ class FakeBird(object):
 def _ends_reply(text):
     lines = text.splitlines()
     return bool(lines) and len(lines[-1]) >= 5 and lines[-1][:4].isdigit() and lines[-1][4] == " "
+
+
+def serving(path, fixture):
+    """A stand-in BIRD at path answering `show protocols` with a recorded real reply."""
+    return FakeBird(path, {"show protocols": recorded(fixture)})

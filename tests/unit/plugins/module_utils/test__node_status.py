@@ -1,8 +1,5 @@
 """Reading both BIRDs with calicoctl's socket fallbacks, and waiting for peers."""
-import os
 import re
-import shutil
-import tempfile
 
 import pytest
 
@@ -17,20 +14,11 @@ from ansible_collections.netops.calico.plugins.module_utils._node_status import 
     unmet_peers,
     wait_for_peers,
 )
-from tests.support.fake_bird import FakeBird, recorded
+from tests.support.fake_bird import FakeBird, recorded, serving
 
 NO_PROCESSES = {"calico": False, "bird": True, "bird6": False}
 
 
-@pytest.fixture
-def sockets():
-    directory = tempfile.mkdtemp(prefix="ncb-", dir="/tmp")
-    yield lambda name: os.path.join(directory, name)
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-def serving(path, fixture):
-    return FakeBird(path, {"show protocols": recorded(fixture)})
 
 
 class TestReadPeers:

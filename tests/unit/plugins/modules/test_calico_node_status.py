@@ -1,25 +1,13 @@
 """calico_node_status main() in-process, against stand-in sockets replaying real BIRD replies."""
-import os
-import shutil
-import tempfile
 import time
 
 import pytest
 
 from ansible_collections.netops.calico.plugins.module_utils import _node_status
-from tests.support.fake_bird import FakeBird, recorded
+from tests.support.fake_bird import FakeBird, recorded, serving
 from tests.support.module_runner import run_module
 
 
-@pytest.fixture
-def sockets():
-    directory = tempfile.mkdtemp(prefix="ncb-", dir="/tmp")
-    yield lambda name: os.path.join(directory, name)
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-def serving(path, fixture):
-    return FakeBird(path, {"show protocols": recorded(fixture)})
 
 
 def test_reports_both_families_and_changes_nothing(sockets):
