@@ -19,8 +19,6 @@ from tests.support.fake_bird import FakeBird, recorded, serving
 NO_PROCESSES = {"calico": False, "bird": True, "bird6": False}
 
 
-
-
 class TestReadPeers:
     def test_falls_back_to_the_second_socket_when_the_first_is_missing(self, sockets):
         with serving(sockets("bird.ctl"), "show_protocols_v4_established"):

@@ -8,8 +8,6 @@ from tests.support.fake_bird import FakeBird, recorded, serving
 from tests.support.module_runner import run_module
 
 
-
-
 def test_reports_both_families_and_changes_nothing(sockets):
     with serving(sockets("bird.ctl"), "show_protocols_v4_established"), \
             serving(sockets("bird6.ctl"), "show_protocols_v6"):
