@@ -221,12 +221,18 @@ def split_peer_ip(text):
     if text in _PEER_IP_CACHE:
         return _PEER_IP_CACHE[text]
     result = None
-    match = re.match(r"^\[([^\]]+)\]:([0-9]{1,5})$", text) or re.match(r"^([0-9.]+):([0-9]{1,5})$", text)
-    address, port = (match.group(1), int(match.group(2))) if match else (text, None)
-    parsed = _parse_address(address) if "%" not in address else None
-    if parsed is not None and (port is None or 1 <= port <= 65535) and \
-            (match is None or (parsed[0] == 6) == text.startswith("[")):
-        result = (parsed[0], parsed[1], port)
+    parts = validate.split_peer_ip(text)
+    if parts is not None:
+        address, port_text, bracketed = parts
+        parsed = _parse_address(address) if "%" not in address else None
+        if port_text is None:
+            port, valid = None, not bracketed  # '[v6]' needs a port
+        else:
+            port = int(port_text) if port_text.isdigit() and len(port_text) <= 5 else 0
+            # a port goes with '[v6]:N' or 'v4:N'
+            valid = 1 <= port <= 65535 and parsed is not None and (parsed[0] == 6) == bracketed
+        if parsed is not None and valid:
+            result = (parsed[0], parsed[1], port)
     if len(_PEER_IP_CACHE) < 100000:
         _PEER_IP_CACHE[text] = result
     return result

@@ -26,10 +26,8 @@ from ansible_collections.netops.calico.plugins.module_utils._bird_protocols impo
     parse_show_protocols,
 )
 from ansible_collections.netops.calico.plugins.module_utils._node_status_processes import scan_processes
-from ansible_collections.netops.calico.plugins.module_utils._node_status_table import (
-    format_peer_address,
-    render_node_status,
-)
+from ansible_collections.netops.calico.plugins.module_utils._node_status_table import render_node_status
+from ansible_collections.netops.calico.plugins.module_utils._validation import format_peer_ip, split_peer_ip
 
 # calicoctl tries calico/node's socket first, then the one a distribution's BIRD package uses.
 IPV4_SOCKETS = ("/var/run/calico/bird.ctl", "/var/run/bird/bird.ctl")
@@ -148,15 +146,12 @@ def parse_wait_for(wait_for):
 
 
 def _parse_peer_text(text):
-    port = None
-    address = text
-    if text.startswith("["):  # [v6]:port
-        address, _sep, port_text = text[1:].partition("]:")
-        port = port_text
-    elif text.count(":") == 1:  # v4:port
-        address, port = text.split(":")
+    parts = split_peer_ip(text)
     try:
-        return ipaddress.ip_address(address), (int(port) if port is not None else None)
+        if parts is None or (parts[2] and parts[1] is None):
+            raise ValueError(text)
+        address, port_text, _bracketed = parts
+        return ipaddress.ip_address(address), (int(port_text) if port_text is not None else None)
     except ValueError:
         raise ValueError("wait_for entry %r is not a peer address (use 10.0.0.1, 10.0.0.1:1790, "
                          "fd80::2 or [fd80::2]:1790)" % text)
@@ -172,7 +167,7 @@ def unmet_peers(status, targets, wait_state):
         selected = [peer for peer in status.peers if any(t.matches(peer) for t in targets)]
         absent = [t for t in targets if not any(t.matches(peer) for peer in status.peers)]
     unmet = [
-        {"peer": format_peer_address(p["peer_address"], p["peer_port"], p["ip_version"]),
+        {"peer": format_peer_ip(p["peer_address"], p["peer_port"]),
          "name": p["name"], "peer_type": p["peer_type"], "bgp_state": p["bgp_state"] or p["state"],
          "last_error": p["last_error"], "present": True}
         for p in selected if p["bgp_state"] != wait_state

@@ -15,18 +15,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.calico.plugins.module_utils._validation import format_peer_ip
+
 HEADINGS = ("PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO")
 WRAP_WIDTH = 30  # tablewriter's default MaxColWidth
 _TOO_LONG_PENALTY = 100000  # tablewriter's defaultPenalty
-
-
-def format_peer_address(address, port=None, ip_version=None):
-    """The peer as people write it: address, address:port, or [v6 address]:port."""
-    if port is None:
-        return address
-    if ip_version == 6 or (ip_version is None and ":" in address):
-        return "[%s]:%d" % (address, port)
-    return "%s:%d" % (address, port)
 
 
 def render_node_status(calico_running, ipv4_peers, ipv6_peers, ipv6_note=None):
@@ -51,7 +44,7 @@ def _section(ip_version, peers):
 def render_peer_table(peers):
     """One calicoctl table (no trailing newline) for peer dicts from _bird_protocols."""
     rows = [
-        (format_peer_address(p["peer_address"], p["peer_port"], p.get("ip_version")),
+        (format_peer_ip(p["peer_address"], p["peer_port"]),
          p["peer_type"], p["state"], p["since"], p["info"])
         for p in peers
     ]

@@ -116,24 +116,39 @@ def cidr(value, field, version=None, masked=False, allow_bare=False):
     return "%s/%d" % (network.ip, network.prefixlen)
 
 
+def split_peer_ip(text):
+    """Calico's peerIP syntax split without judging the address (no netaddr needed, so node-side
+    code can use it): 'a.b.c.d' -> ('a.b.c.d', None, False), 'a.b.c.d:179' -> ('a.b.c.d', '179',
+    False), '[v6]:179' -> ('v6', '179', True), a bare IPv6 -> (it, None, False). '[v6]' without a
+    port gives ('v6', None, True); text that is none of these gives None."""
+    text = str(text).strip()
+    if text.startswith("["):
+        match = re.match(r"^\[([^\]]+)\](:(.*))?$", text)
+        if not match:
+            return None
+        return match.group(1), match.group(3), True
+    if text.count(":") == 1:
+        address, port_text = text.split(":")
+        return address, port_text, False
+    return text, None, False
+
+
 def peer_ip(value, field="peer_ip"):
     """Calico's peerIP: 'a.b.c.d', 'a.b.c.d:port', a bare IPv6, or '[v6]:port'.
 
     Returns (address, port or None), the address in canonical form.
     """
     text = str(value).strip()
-    if text.startswith("["):
-        match = re.match(r"^\[([^\]]+)\](:(.*))?$", text)
-        if not match:
-            raise ValidationError(field, "%r is not a valid peer address" % text)
-        if match.group(2) is None:
-            raise ValidationError(field, "%r: an IPv6 address in brackets must be followed by "
-                                         ":port; write it without brackets when there is no port" % text)
-        return ip_address(match.group(1), field, 6), port(match.group(3), field)
-    if text.count(":") == 1:
-        address, port_text = text.split(":")
-        return ip_address(address, field, 4), port(port_text, field)
-    return ip_address(text, field), None
+    parts = split_peer_ip(text)
+    if parts is None:
+        raise ValidationError(field, "%r is not a valid peer address" % text)
+    address, port_text, bracketed = parts
+    if bracketed and port_text is None:
+        raise ValidationError(field, "%r: an IPv6 address in brackets must be followed by "
+                                     ":port; write it without brackets when there is no port" % text)
+    if port_text is None:
+        return ip_address(address, field), None
+    return ip_address(address, field, 6 if bracketed else 4), port(port_text, field)
 
 
 def format_peer_ip(address, port_number=None):

@@ -38,7 +38,7 @@ import ipaddress
 from ansible_collections.netops.calico.plugins.module_utils._bgp_configuration import effective
 from ansible_collections.netops.calico.plugins.module_utils._resource import decode, kind_prefix
 from ansible_collections.netops.calico.plugins.module_utils._selector import SelectorError, selector_matches
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError, as_number
+from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError, as_number, split_peer_ip
 
 BGP_PORT = 179
 KINDS = ("Node", "BGPConfiguration", "BGPPeer")
@@ -156,16 +156,10 @@ class Snapshot(object):
 def _split_peer_ip(text):
     """'a.b.c.d:N' -> (a.b.c.d, N); a bare address -> (address, 0) (Go's net.SplitHostPort)."""
     text = (text or "").strip()
-    if text.startswith("[") and "]:" in text:
-        host, port = text[1:].split("]:", 1)
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    else:
+    parts = split_peer_ip(text)
+    if parts is None or parts[1] is None or not parts[1].isdigit():
         return text, 0
-    try:
-        return host, int(port)
-    except ValueError:
-        return text, 0
+    return parts[0], int(parts[1])
 
 
 def _ipv4(text):

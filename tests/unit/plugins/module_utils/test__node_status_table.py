@@ -2,7 +2,6 @@
 from ansible_collections.netops.calico.plugins.module_utils._bird import parse_reply
 from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import parse_show_protocols
 from ansible_collections.netops.calico.plugins.module_utils._node_status_table import (
-    format_peer_address,
     render_node_status,
     render_peer_table,
 )
@@ -98,10 +97,3 @@ def test_a_word_longer_than_the_wrap_width_widens_its_column():
     lines = render_peer_table([peer("10.0.0.2", info="Active " + long_word)]).split("\n")
     assert lines[3].endswith("| Active" + " " * 35 + "|")
     assert lines[4].endswith("| " + long_word + " |")
-
-
-def test_format_peer_address():
-    assert format_peer_address("10.0.0.1") == "10.0.0.1"
-    assert format_peer_address("10.0.0.1", 1790) == "10.0.0.1:1790"
-    assert format_peer_address("fd80::2", 1790) == "[fd80::2]:1790"
-    assert format_peer_address("fd80::2", 1790, ip_version=6) == "[fd80::2]:1790"

@@ -107,3 +107,15 @@ def test_integer_and_choice():
         validate.integer(256, "ttl_security", 0, 255)
     with pytest.raises(ValidationError, match="bind_mode: 'x' is not one of None, NodeIP"):
         validate.choice("x", "bind_mode", ("None", "NodeIP"))
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("10.0.0.1", ("10.0.0.1", None, False)),
+    ("10.0.0.1:179", ("10.0.0.1", "179", False)),
+    ("aa:bb::ff", ("aa:bb::ff", None, False)),
+    ("[aa:bb::ff]:1790", ("aa:bb::ff", "1790", True)),
+    ("[aa:bb::ff]", ("aa:bb::ff", None, True)),
+    ("[aa:bb::ff", None),
+])
+def test_split_peer_ip_is_syntax_only(text, parts):
+    assert validate.split_peer_ip(text) == parts
