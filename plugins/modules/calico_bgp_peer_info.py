@@ -120,6 +120,9 @@ node_found:
 
 from ansible_collections.netops.calico.plugins.module_utils import _bgp_peer as bgp_peer
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
+from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain
+from ansible_collections.netops.calico.plugins.module_utils._table import text_table
+from ansible_collections.netops.calico.plugins.module_utils._validation import resource_name
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),
@@ -143,10 +146,6 @@ def _summary(document):
 
 
 def read_peers(module):
-    from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain
-    from ansible_collections.netops.calico.plugins.module_utils._table import text_table
-    from ansible_collections.netops.calico.plugins.module_utils._validation import resource_name
-
     params = module.params
     for option in ("name", "node"):
         if params[option] is not None:
