@@ -16,7 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdProtocolError
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdProtocolError
 
 SHOW_PROTOCOLS = "show protocols"
 HEADING_CODE = "2002"

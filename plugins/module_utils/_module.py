@@ -11,18 +11,18 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netops.calico.plugins.module_utils._resource import (
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
     ResourceError,
     ResourceStore,
     as_plain,
     make_diff,
 )
-from ansible_collections.netops.calico.plugins.module_utils._settings import (
+from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import (
     CONNECTION_ARGUMENT_SPEC,
     SettingsError,
     resolve_settings,
 )
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 
 class CalicoModule(AnsibleModule):
@@ -40,7 +40,7 @@ class CalicoModule(AnsibleModule):
         """The ResourceStore, connected on first use (so bad input fails before any I/O)."""
         if self._store is None:
             # etcd3 and gRPC are imported only by the tasks that talk to the datastore
-            from ansible_collections.netops.calico.plugins.module_utils._etcd import EtcdDatastore
+            from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore
 
             settings = resolve_settings(self.params)
             if settings.credentials_in_clear:
@@ -59,7 +59,7 @@ class CalicoModule(AnsibleModule):
 
     def run(self, operation):
         """exit_json with operation(self)'s result dict; known failures become one fail_json line."""
-        from ansible_collections.netops.calico.plugins.module_utils._etcd import DatastoreError
+        from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import DatastoreError
 
         try:
             result = operation(self)

@@ -179,7 +179,7 @@ action:
   sample: updated
 """
 
-from ansible_collections.netops.calico.plugins.module_utils import _bgp_configuration as bgp_configuration
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 
 ARGUMENT_SPEC = dict(

@@ -88,9 +88,9 @@ table:
     default   Info          false         64513
 """
 
-from ansible_collections.netops.calico.plugins.module_utils import _bgp_configuration as bgp_configuration
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import as_plain
 from ansible_collections.netops.calico.plugins.module_utils._table import text_table
 
 

@@ -318,10 +318,10 @@ writes:
   sample: 300
 """
 
-from ansible_collections.netops.calico.plugins.module_utils import _bgp_peer as bgp_peer
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._resource import ApplyResult, apply_batch, make_diff
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ApplyResult, apply_batch, make_diff
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 ARGUMENT_SPEC = dict(bgp_peer.PEER_OPTIONS)
 ARGUMENT_SPEC.update(

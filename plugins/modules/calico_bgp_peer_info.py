@@ -118,11 +118,11 @@ node_found:
   type: bool
 """
 
-from ansible_collections.netops.calico.plugins.module_utils import _bgp_peer as bgp_peer
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import as_plain
 from ansible_collections.netops.calico.plugins.module_utils._table import text_table
-from ansible_collections.netops.calico.plugins.module_utils._validation import resource_name
+from ansible_collections.netops.calico.plugins.module_utils._model_values import resource_name
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),

@@ -167,7 +167,7 @@ action:
   sample: updated
 """
 
-from ansible_collections.netops.calico.plugins.module_utils import _node as node_model
+from ansible_collections.netops.calico.plugins.module_utils import _kind_node as node_model
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 
 ARGUMENT_SPEC = dict(

@@ -120,11 +120,11 @@ table:
     kube-node2   (64512)   172.31.3.12/32   fd00:10::12/64
 """
 
-from ansible_collections.netops.calico.plugins.module_utils import _node as node_model
+from ansible_collections.netops.calico.plugins.module_utils import _kind_node as node_model
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._resource import as_plain
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import as_plain
 from ansible_collections.netops.calico.plugins.module_utils._table import text_table
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 
 def read_nodes(module):

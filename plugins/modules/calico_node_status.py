@@ -251,8 +251,8 @@ not_in_wait_state:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netops.calico.plugins.module_utils import _node_status as status_lib
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError
+from ansible_collections.netops.calico.plugins.module_utils import _bird_node_status as status_lib
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError
 
 
 def main():

@@ -72,9 +72,9 @@ class _Task(object):
     """What manage_peers needs of an AnsibleModule: params, check/diff flags and the store."""
 
     def __init__(self, etcd, peers):
-        from ansible_collections.netops.calico.plugins.module_utils._etcd import EtcdDatastore
-        from ansible_collections.netops.calico.plugins.module_utils._resource import ResourceStore
-        from ansible_collections.netops.calico.plugins.module_utils._settings import resolve_settings
+        from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore
+        from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore
+        from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import resolve_settings
         from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer
 
         self.params = dict((name, spec.get("default")) for name, spec in calico_bgp_peer.ARGUMENT_SPEC.items())
@@ -239,9 +239,9 @@ sys.path[:0] = [%(collections)r, %(repo)r]
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
 from tests.benchmarks.run_benchmarks import rack_peers
 from tests.support.module_runner import run_module
-from ansible_collections.netops.calico.plugins.module_utils import _etcd
+from ansible_collections.netops.calico.plugins.module_utils import _datastore_etcd
 from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer  # noqa
-_etcd._load_client_library()  # imports are a per-task constant, not a per-peer cost
+_datastore_etcd._load_client_library()  # imports are a per-task constant, not a per-peer cost
 count, endpoints = int(sys.argv[1]), json.loads(sys.argv[2])
 peers = rack_peers(count)
 start = time.perf_counter()
@@ -271,11 +271,11 @@ import ansible.module_utils.basic  # what every Ansible module pays
 t1 = time.perf_counter()
 from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer  # noqa
 t2 = time.perf_counter()
-from ansible_collections.netops.calico.plugins.module_utils import _etcd
-_etcd._load_client_library()  # etcd3, grpc, protobuf: paid only by tasks that talk to etcd
+from ansible_collections.netops.calico.plugins.module_utils import _datastore_etcd
+_datastore_etcd._load_client_library()  # etcd3, grpc, protobuf: paid only by tasks that talk to etcd
 t3 = time.perf_counter()
-from ansible_collections.netops.calico.plugins.module_utils._settings import resolve_settings
-datastore = _etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": json.loads(sys.argv[1])}))
+from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import resolve_settings
+datastore = _datastore_etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": json.loads(sys.argv[1])}))
 datastore.get_prefix("/calico/resources/v3/projectcalico.org/bgppeers/")
 t4 = time.perf_counter()
 print(json.dumps(dict(ansible=t1 - t0, module=t2 - t1, etcd_client=t3 - t2, connect_and_read=t4 - t3)))

@@ -15,7 +15,7 @@ def test_built_collection_keeps_test_tooling_out(tmp_path):
     with tarfile.open(str(tmp_path / "netops-calico-0.1.0.tar.gz")) as archive:
         names = archive.getnames()
     assert "plugins/modules/calico_bgp_peer.py" in names
-    assert "plugins/module_utils/_etcd.py" in names
+    assert "plugins/module_utils/_datastore_etcd.py" in names
     assert "roles/bgp_peering/meta/argument_specs.yml" in names
     assert "playbooks/rack_rollout.yml" in names
     assert "meta/runtime.yml" in names and "requirements.txt" in names

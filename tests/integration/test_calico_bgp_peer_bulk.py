@@ -1,7 +1,7 @@
 """calico_bgp_peer with `peers` (bulk), ownership and purge, against a real etcd server."""
 import json
 
-from ansible_collections.netops.calico.plugins.module_utils import _etcd
+from ansible_collections.netops.calico.plugins.module_utils import _datastore_etcd
 
 from tests.integration.helpers import PREFIX, ansible_playbook, put, revision, run_in_processes, stored
 from tests.support.module_runner import run_module
@@ -99,7 +99,7 @@ def test_adopts_peers_made_elsewhere_and_states_per_entry(etcd):
 
 def test_conflicting_writer_during_bulk_apply_loses_nothing(etcd, monkeypatch):
     run_module("calico_bgp_peer", conn(etcd, peers=rack(200)))
-    real_commit = _etcd.EtcdDatastore.commit
+    real_commit = _datastore_etcd.EtcdDatastore.commit
     interference = {"commits": 0}
 
     def commit_with_a_concurrent_writer(self, writes):
@@ -112,7 +112,7 @@ def test_conflicting_writer_during_bulk_apply_loses_nothing(etcd, monkeypatch):
             put(etcd, key, document)
         return real_commit(self, writes)
 
-    monkeypatch.setattr(_etcd.EtcdDatastore, "commit", commit_with_a_concurrent_writer)
+    monkeypatch.setattr(_datastore_etcd.EtcdDatastore, "commit", commit_with_a_concurrent_writer)
     result = run_module("calico_bgp_peer", conn(etcd, peers=rack(200, labels={"rollout": "2"})))
     assert sorted(result["updated"]) == sorted(item["name"] for item in result["results"])
     assert len(result["updated"]) == 200 and result["writes"] == 200
@@ -239,22 +239,22 @@ def test_real_playbook_bulk_task(etcd):
 
 def test_every_write_of_a_transaction_is_guarded(etcd):
     """The batched commit refuses the whole transaction when any one guard fails."""
-    from ansible_collections.netops.calico.plugins.module_utils._settings import resolve_settings
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import resolve_settings
 
-    datastore = _etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": etcd.endpoints}))
+    datastore = _datastore_etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": etcd.endpoints}))
     try:
         key_a, key_b = PEERS + "guard-a", PEERS + "guard-b"
-        first = datastore.commit([_etcd.Write("create", key_a, b"a1", 0), _etcd.Write("create", key_b, b"b1", 0)])
+        first = datastore.commit([_datastore_etcd.Write("create", key_a, b"a1", 0), _datastore_etcd.Write("create", key_b, b"b1", 0)])
         assert first is not None
         before = revision(etcd)
-        assert datastore.commit([_etcd.Write("create", PEERS + "guard-c", b"c", 0),
-                                 _etcd.Write("create", key_a, b"again", 0)]) is None  # exists
-        assert datastore.commit([_etcd.Write("update", key_a, b"a2", first),
-                                 _etcd.Write("update", key_b, b"b2", first - 1)]) is None  # stale
-        assert datastore.commit([_etcd.Write("delete", key_b, None, first + 5)]) is None  # stale
+        assert datastore.commit([_datastore_etcd.Write("create", PEERS + "guard-c", b"c", 0),
+                                 _datastore_etcd.Write("create", key_a, b"again", 0)]) is None  # exists
+        assert datastore.commit([_datastore_etcd.Write("update", key_a, b"a2", first),
+                                 _datastore_etcd.Write("update", key_b, b"b2", first - 1)]) is None  # stale
+        assert datastore.commit([_datastore_etcd.Write("delete", key_b, None, first + 5)]) is None  # stale
         assert revision(etcd) == before and stored_peers_raw(etcd) == {"guard-a": "a1", "guard-b": "b1"}
-        second = datastore.commit([_etcd.Write("update", key_a, b"a2", first),
-                                   _etcd.Write("delete", key_b, None, first)])
+        second = datastore.commit([_datastore_etcd.Write("update", key_a, b"a2", first),
+                                   _datastore_etcd.Write("delete", key_b, None, first)])
         assert second == before + 1 and stored_peers_raw(etcd) == {"guard-a": "a2"}
     finally:
         datastore.close()
@@ -267,9 +267,9 @@ def stored_peers_raw(etcd):
 
 def test_a_read_larger_than_grpc_default_limit_works(etcd):
     """One prefix read of more than gRPC's default 4 MiB (about 11,000 ordinary peers)."""
-    from ansible_collections.netops.calico.plugins.module_utils._settings import resolve_settings
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import resolve_settings
 
-    datastore = _etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": etcd.endpoints}))
+    datastore = _datastore_etcd.EtcdDatastore(resolve_settings({"etcd_endpoints": etcd.endpoints}))
     bulky = "x" * 15000  # an annotation calico/node or another tool might carry
     try:
         for start in range(0, 320, 64):  # 64 per transaction stays under etcd's 1.5 MiB request limit
@@ -279,7 +279,7 @@ def test_a_read_larger_than_grpc_default_limit_works(etcd):
                                                        "peerIP": "10.0.%d.%d" % (index // 250, index % 250),
                                                        "asNumber": 65001})
                 document["metadata"]["annotations"] = {"note": bulky}
-                writes.append(_etcd.Write("create", PEERS + "peer-%d" % index, json.dumps(document).encode(), 0))
+                writes.append(_datastore_etcd.Write("create", PEERS + "peer-%d" % index, json.dumps(document).encode(), 0))
             assert datastore.commit(writes) is not None
     finally:
         datastore.close()

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._resource import DEFAULT_ATTEMPTS
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import DEFAULT_ATTEMPTS
 from tests.integration.helpers import PREFIX, ansible_playbook, put, revision, run_in_processes
 from tests.support.module_runner import run_module
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdClient, BirdCommandError
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdClient, BirdCommandError
 from tests.support.bird_daemon import BgpProtocol, bird_config
 from tests.support.module_runner import run_module
 from tests.support.processes import free_port

@@ -17,8 +17,8 @@ import time
 import uuid
 
 from tests.lab.render import Snapshot, node_sessions, render_node_config
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError, bird_command
-from ansible_collections.netops.calico.plugins.module_utils._resource import KEY_PREFIX, new_resource
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError, bird_command
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import KEY_PREFIX, new_resource
 
 LOG = logging.getLogger("netops.calico.lab")
 POLL_INTERVAL = 0.3

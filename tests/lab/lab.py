@@ -31,12 +31,12 @@ from tests.lab.routers import fabric_protocols, render_tor_config
 from tests.lab.topology import Topology
 from tests.support.bird_daemon import BirdDaemon
 from tests.support.etcd_server import EtcdCluster
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdError
-from ansible_collections.netops.calico.plugins.module_utils._etcd import EtcdDatastore
-from ansible_collections.netops.calico.plugins.module_utils._node_status import read_peers
-from ansible_collections.netops.calico.plugins.module_utils._node_status_table import render_peer_table
-from ansible_collections.netops.calico.plugins.module_utils._resource import ResourceStore, set_fields
-from ansible_collections.netops.calico.plugins.module_utils._settings import ConnectionSettings
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError
+from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import read_peers
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import render_peer_table
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore, set_fields
+from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import ConnectionSettings
 
 LOG = logging.getLogger("netops.calico.lab")
 STATE_FILE = "lab.json"
@@ -79,7 +79,7 @@ def peers_of(socket_path, timeout=2.0):
 
 def all_protocols(socket_path, timeout=2.0):
     """{protocol name: info} of every BGP protocol of a BIRD (ToRs' names are not Calico's)."""
-    from ansible_collections.netops.calico.plugins.module_utils._bird import bird_command
+    from ansible_collections.netops.calico.plugins.module_utils._bird_client import bird_command
     reply = bird_command(socket_path, "show protocols", timeout)
     result = {}
     for row in reply.texts("1002"):
@@ -235,7 +235,7 @@ class Lab(object):
         self.wait_for_routes(timeout=self.start_timeout)
 
     def _listen_port_config(self, current):
-        from ansible_collections.netops.calico.plugins.module_utils._resource import new_resource
+        from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
         document = current or new_resource("BGPConfiguration", "default")
         set_fields(document["spec"], {"listenPort": self.topology.listen_port})
         return document

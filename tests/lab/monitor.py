@@ -18,7 +18,7 @@ next hops and shows BGP routes as `unreachable`; what is measured is whether the
 import threading
 import time
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdClient, BirdError
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdClient, BirdError
 
 ROUTE_CODE = "1007"
 INTERVAL = 0.2

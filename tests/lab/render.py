@@ -35,10 +35,10 @@ IPv6 (bird6) is not rendered.
 from collections import namedtuple
 import ipaddress
 
-from ansible_collections.netops.calico.plugins.module_utils._bgp_configuration import effective
-from ansible_collections.netops.calico.plugins.module_utils._resource import decode, kind_prefix
-from ansible_collections.netops.calico.plugins.module_utils._selector import SelectorError, selector_matches
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError, as_number, split_peer_ip
+from ansible_collections.netops.calico.plugins.module_utils._kind_bgp_configuration import effective
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import decode, kind_prefix
+from ansible_collections.netops.calico.plugins.module_utils._model_selector import SelectorError, selector_matches
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError, as_number, split_peer_ip
 
 BGP_PORT = 179
 KINDS = ("Node", "BGPConfiguration", "BGPPeer")

@@ -24,7 +24,7 @@ import os
 
 import yaml
 
-from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
 
 DEFAULT_TOPOLOGY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "topologies", "default.yml")
 # Used by the test machines' own interface: never in the lab.

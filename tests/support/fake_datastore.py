@@ -1,6 +1,6 @@
-"""An in-memory stand-in for _etcd.EtcdDatastore with etcd's revision semantics, for unit
+"""An in-memory stand-in for _datastore_etcd.EtcdDatastore with etcd's revision semantics, for unit
 tests of pure logic only. Module behaviour is proven against a real etcd elsewhere."""
-from ansible_collections.netops.calico.plugins.module_utils._etcd import KeyValue, Write
+from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import KeyValue, Write
 
 
 class FakeDatastore(object):

@@ -3,7 +3,7 @@ from tests.lab import agent as agent_module
 from tests.lab.agent import NodeAgent, register_node
 from tests.lab.render import Snapshot
 from tests.lab.topology import Topology
-from ansible_collections.netops.calico.plugins.module_utils._resource import ResourceStore, new_resource
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore, new_resource
 from tests.support.fake_datastore import FakeDatastore
 
 

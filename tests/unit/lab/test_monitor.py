@@ -1,7 +1,7 @@
 """The route-continuity monitor (tests/lab/monitor.py), fed with stand-in samples."""
 from tests.lab import monitor as monitor_module
 from tests.lab.monitor import RouteMonitor, parse_show_route
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdSocketMissing, parse_reply
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdSocketMissing, parse_reply
 
 # `show route` from a lab node (BIRD 1.6.8): the second route of a prefix starts with spaces.
 SHOW_ROUTE = (

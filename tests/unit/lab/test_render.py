@@ -5,7 +5,7 @@ import pytest
 
 from tests.lab.render import Snapshot, node_sessions, protocol_suffix, render_node_config
 from tests.support.fixtures import require_binary
-from ansible_collections.netops.calico.plugins.module_utils._resource import new_resource
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
 
 POD_CIDR = "10.244.0.0/16"
 

@@ -2,7 +2,7 @@
 (tests/support/record_bird_replies.py)."""
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdProtocolError, parse_reply
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdProtocolError, parse_reply
 from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import (
     parse_protocol_row,
     parse_show_protocols,

@@ -4,7 +4,7 @@ datastore (the real-etcd proof is in tests/integration)."""
 import pytest
 import yaml
 
-from ansible_collections.netops.calico.plugins.module_utils import _etcd
+from ansible_collections.netops.calico.plugins.module_utils import _datastore_etcd
 from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer
 from tests.support.fake_datastore import FakeDatastore
 from tests.support.module_runner import run_module
@@ -58,7 +58,7 @@ def test_bad_input_fails_before_connecting(args, message):
 @pytest.fixture
 def fake(monkeypatch):
     datastore = FakeDatastore()
-    monkeypatch.setattr(_etcd, "EtcdDatastore", lambda settings: datastore)
+    monkeypatch.setattr(_datastore_etcd, "EtcdDatastore", lambda settings: datastore)
     return datastore
 
 

@@ -4,8 +4,8 @@ import json
 import pytest
 import yaml
 
-from ansible_collections.netops.calico.plugins.module_utils import _etcd
-from ansible_collections.netops.calico.plugins.module_utils._resource import encode, new_resource, resource_key
+from ansible_collections.netops.calico.plugins.module_utils import _datastore_etcd
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import encode, new_resource, resource_key
 from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer_info
 from tests.support.fake_datastore import FakeDatastore
 from tests.support.module_runner import run_module
@@ -39,7 +39,7 @@ def test_bad_input_fails_before_connecting(args, message):
 
 def test_lists_the_peers_that_apply_to_a_node(monkeypatch):
     fake = FakeDatastore()
-    monkeypatch.setattr(_etcd, "EtcdDatastore", lambda settings: fake)
+    monkeypatch.setattr(_datastore_etcd, "EtcdDatastore", lambda settings: fake)
     node = new_resource("Node", "node1", labels={"rack": "r1"})
     fake.put(resource_key("Node", "node1"), encode(node))
     for name, spec in (("own", {"node": "node1", "peerIP": "10.0.0.1", "asNumber": 1}),

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils import _node_status
+from ansible_collections.netops.calico.plugins.module_utils import _bird_node_status
 from tests.support.fake_bird import FakeBird, recorded, serving
 from tests.support.module_runner import run_module
 
@@ -36,8 +36,8 @@ def test_check_mode_reads_the_same(sockets):
 
 
 def test_default_sockets_are_tried_in_calicoctl_order(sockets, monkeypatch):
-    monkeypatch.setattr(_node_status, "IPV4_SOCKETS", (sockets("calico-bird.ctl"), sockets("bird-bird.ctl")))
-    monkeypatch.setattr(_node_status, "IPV6_SOCKETS", (sockets("calico-bird6.ctl"), sockets("bird-bird6.ctl")))
+    monkeypatch.setattr(_bird_node_status, "IPV4_SOCKETS", (sockets("calico-bird.ctl"), sockets("bird-bird.ctl")))
+    monkeypatch.setattr(_bird_node_status, "IPV6_SOCKETS", (sockets("calico-bird6.ctl"), sockets("bird-bird6.ctl")))
     with serving(sockets("bird-bird.ctl"), "show_protocols_no_peers"), \
             serving(sockets("calico-bird6.ctl"), "show_protocols_v6_passive_side"):
         result = run_module("calico_node_status", {})
@@ -47,7 +47,7 @@ def test_default_sockets_are_tried_in_calicoctl_order(sockets, monkeypatch):
 
 
 def test_missing_ipv4_socket_fails_naming_the_paths_tried(sockets, monkeypatch):
-    monkeypatch.setattr(_node_status, "IPV4_SOCKETS", (sockets("calico-bird.ctl"), sockets("bird-bird.ctl")))
+    monkeypatch.setattr(_bird_node_status, "IPV4_SOCKETS", (sockets("calico-bird.ctl"), sockets("bird-bird.ctl")))
     result = run_module("calico_node_status", {}, expect_failure=True)
     assert result["msg"] == (
         "cannot reach BIRDv4 (IPv4 BGP): BIRD control socket %s does not exist; "

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._etcd import KeyValue
-from ansible_collections.netops.calico.plugins.module_utils._resource import (
+from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import KeyValue
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
     ConflictError,
     ResourceError,
     ResourceStore,

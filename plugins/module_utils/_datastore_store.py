@@ -4,7 +4,7 @@
 """Calico v3 resources in etcd: keys, the stored JSON envelope, compare-and-swap writes, diffs.
 
 For internal use by this collection. No Ansible imports. Works with any object that has the
-get/get_prefix/commit methods of _etcd.EtcdDatastore (a fake one in unit tests).
+get/get_prefix/commit methods of _datastore_etcd.EtcdDatastore (a fake one in unit tests).
 """
 from __future__ import absolute_import, division, print_function
 
@@ -269,7 +269,7 @@ def apply_batch(store, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPT
 
     Returns BatchResult(results={name: ApplyResult} in compute's order, transactions, writes).
     """
-    from ansible_collections.netops.calico.plugins.module_utils._etcd import MAX_TXN_OPS, Write
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import MAX_TXN_OPS, Write
 
     batch_size = min(batch_size or MAX_TXN_OPS, MAX_TXN_OPS)
     prefix = kind_prefix(kind)

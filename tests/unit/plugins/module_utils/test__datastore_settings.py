@@ -1,7 +1,7 @@
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils import _settings
-from ansible_collections.netops.calico.plugins.module_utils._settings import (
+from ansible_collections.netops.calico.plugins.module_utils import _datastore_settings
+from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import (
     SettingsError,
     parse_endpoint,
     resolve_settings,
@@ -11,7 +11,7 @@ from ansible_collections.netops.calico.plugins.module_utils._settings import (
 @pytest.fixture(autouse=True)
 def no_system_calicoctl_config(monkeypatch, tmp_path):
     # The tests must not depend on whether this machine has /etc/calico/calicoctl.cfg.
-    monkeypatch.setattr(_settings, "DEFAULT_CALICOCTL_CONFIG", str(tmp_path / "absent.cfg"))
+    monkeypatch.setattr(_datastore_settings, "DEFAULT_CALICOCTL_CONFIG", str(tmp_path / "absent.cfg"))
 
 
 def write_config(tmp_path, spec_lines, kind="CalicoAPIConfig"):
@@ -51,7 +51,7 @@ def test_option_beats_environment_beats_file(tmp_path):
 
 def test_default_calicoctl_config_is_read_when_it_exists(tmp_path, monkeypatch):
     config = write_config(tmp_path, ['etcdEndpoints: "http://from-default-file:2379"'])
-    monkeypatch.setattr(_settings, "DEFAULT_CALICOCTL_CONFIG", config)
+    monkeypatch.setattr(_datastore_settings, "DEFAULT_CALICOCTL_CONFIG", config)
     assert resolve_settings({}, environ={}).endpoints == ["http://from-default-file:2379"]
 
 

@@ -13,7 +13,7 @@ __metaclass__ = type
 import ipaddress
 import time
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import (
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import (
     DEFAULT_TIMEOUT,
     BirdClient,
     BirdConnectionRefused,
@@ -25,9 +25,9 @@ from ansible_collections.netops.calico.plugins.module_utils._bird_protocols impo
     SHOW_PROTOCOLS,
     parse_show_protocols,
 )
-from ansible_collections.netops.calico.plugins.module_utils._node_status_processes import scan_processes
-from ansible_collections.netops.calico.plugins.module_utils._node_status_table import render_node_status
-from ansible_collections.netops.calico.plugins.module_utils._validation import format_peer_ip, split_peer_ip
+from ansible_collections.netops.calico.plugins.module_utils._bird_processes import scan_processes
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import render_node_status
+from ansible_collections.netops.calico.plugins.module_utils._model_values import format_peer_ip, split_peer_ip
 
 # calicoctl tries calico/node's socket first, then the one a distribution's BIRD package uses.
 IPV4_SOCKETS = ("/var/run/calico/bird.ctl", "/var/run/bird/bird.ctl")

@@ -1,7 +1,7 @@
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -1,7 +1,7 @@
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._selector import selector_matches, validate_selector
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._model_selector import selector_matches, validate_selector
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 LABELS = {"rack": "r1", "route-reflector": "true", "zone": "eu-west", "kubernetes.io/hostname": "node1"}
 

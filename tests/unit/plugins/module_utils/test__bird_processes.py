@@ -1,7 +1,7 @@
 """calicoctl's process checks, on a made-up /proc tree."""
 import os
 
-from ansible_collections.netops.calico.plugins.module_utils._node_status_processes import (
+from ansible_collections.netops.calico.plugins.module_utils._bird_processes import (
     command_lines,
     scan_processes,
 )

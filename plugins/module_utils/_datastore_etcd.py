@@ -4,7 +4,7 @@
 """The etcd v3 client of the collection: the only file that imports the etcd client library.
 
 For internal use by this collection. It speaks in keys, bytes and revisions; the Calico
-resource model lives in _resource.py. Every call fails over to the next endpoint when one
+resource model lives in _datastore_store.py. Every call fails over to the next endpoint when one
 does not answer, and every failure becomes a DatastoreError with one actionable sentence.
 """
 from __future__ import absolute_import, division, print_function
@@ -15,7 +15,7 @@ import os
 import time
 from collections import namedtuple
 
-from ansible_collections.netops.calico.plugins.module_utils._settings import parse_endpoint
+from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import parse_endpoint
 
 # One stored key: key (str), value (bytes), mod_revision and version (ints).
 KeyValue = namedtuple("KeyValue", "key value mod_revision version")

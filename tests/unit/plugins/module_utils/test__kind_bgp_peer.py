@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils import _bgp_peer as bgp_peer
-from ansible_collections.netops.calico.plugins.module_utils._resource import (
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
     ConflictError,
     ResourceError,
     ResourceStore,
@@ -12,7 +12,7 @@ from ansible_collections.netops.calico.plugins.module_utils._resource import (
     kind_prefix,
     new_resource,
 )
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 from tests.support.fake_datastore import FakeDatastore
 
@@ -314,7 +314,7 @@ def test_apply_batch_takes_go_escaped_json_as_equal():
                                   "10.0.0.01", "10.0.0.256", "10.0.0.1:0", "10.0.0.1:65536", "10.0.0.1:01790",
                                   "1.2.3", "fd00::1", "[fd00::1]:179", "::ffff:10.0.0.1", " 10.0.0.1 "])
 def test_peer_ip_fast_path_agrees_with_the_full_rule(text):
-    from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
+    from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
 
     try:
         expected = validate.format_peer_ip(*validate.peer_ip(text.strip(), "peer_ip"))

@@ -1,7 +1,7 @@
 """The calicoctl `node status` text: the layout of calicoctl's tablewriter tables."""
-from ansible_collections.netops.calico.plugins.module_utils._bird import parse_reply
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import parse_reply
 from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import parse_show_protocols
-from ansible_collections.netops.calico.plugins.module_utils._node_status_table import (
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import (
     render_node_status,
     render_peer_table,
 )

@@ -9,8 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
-from ansible_collections.netops.calico.plugins.module_utils._resource import new_resource, set_fields
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource, set_fields
 
 KIND = "BGPConfiguration"
 DEFAULT_NAME = "default"

@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.calico.plugins.module_utils._validation import format_peer_ip
+from ansible_collections.netops.calico.plugins.module_utils._model_values import format_peer_ip
 
 HEADINGS = ("PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO")
 WRAP_WIDTH = 30  # tablewriter's default MaxColWidth

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import BirdCommandError, BirdTimeout
-from ansible_collections.netops.calico.plugins.module_utils._node_status import (
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdCommandError, BirdTimeout
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import (
     BirdUnavailable,
     WaitTarget,
     collect_node_status,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils._bird import (
+from ansible_collections.netops.calico.plugins.module_utils._bird_client import (
     BirdClient,
     BirdCommandError,
     BirdConnectionRefused,

@@ -16,9 +16,9 @@ __metaclass__ = type
 
 from collections import OrderedDict
 
-from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
-from ansible_collections.netops.calico.plugins.module_utils._bgp_configuration import effective
-from ansible_collections.netops.calico.plugins.module_utils._resource import (
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
+from ansible_collections.netops.calico.plugins.module_utils._kind_bgp_configuration import effective
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
     ResourceError,
     decode_readable,
     kind_prefix,

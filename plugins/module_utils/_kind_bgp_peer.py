@@ -17,8 +17,8 @@ __metaclass__ = type
 import re
 from collections import OrderedDict
 
-from ansible_collections.netops.calico.plugins.module_utils import _validation as validate
-from ansible_collections.netops.calico.plugins.module_utils._resource import (
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
     decode_readable,
     kind_prefix,
     merge_labels,
@@ -76,7 +76,7 @@ def _peer_ip(value, field):
 
 
 def _selector(value, field):
-    from ansible_collections.netops.calico.plugins.module_utils._selector import validate_selector
+    from ansible_collections.netops.calico.plugins.module_utils._model_selector import validate_selector
 
     return validate_selector(_str(value, field), field)
 
@@ -559,7 +559,7 @@ def resolve_name(request, index):
 
 def how_it_applies(document, node_name, node_labels):
     """'node', 'global' or 'selector' when the peer applies to the node, else None."""
-    from ansible_collections.netops.calico.plugins.module_utils._selector import selector_matches
+    from ansible_collections.netops.calico.plugins.module_utils._model_selector import selector_matches
 
     spec = document.get("spec") or {}
     if spec.get("node"):

@@ -1,7 +1,7 @@
 import pytest
 
-from ansible_collections.netops.calico.plugins.module_utils import _bgp_configuration as bgp_configuration
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 
 def params(**values):

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.netops.calico.plugins.module_utils._validation import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 _TOKEN = re.compile(r"""
     \s*(?:
