@@ -22,13 +22,15 @@ import errno
 import re
 import socket
 
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+
 # calicoctl gives every read from BIRD a 2 s deadline; a hung BIRD must not hang the task.
 DEFAULT_TIMEOUT = 2.0
 
 _CODED_LINE = re.compile(r"^(\d{4})([ -])(.*)$")
 
 
-class BirdError(Exception):
+class BirdError(CalicoError):
     """Base of every error talking to BIRD. str() is one sentence a person can act on."""
 
 

@@ -27,6 +27,7 @@ from ansible_collections.netops.calico.plugins.module_utils._bird_protocols impo
 )
 from ansible_collections.netops.calico.plugins.module_utils._bird_processes import scan_processes
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import render_node_status
+from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError, shown
 from ansible_collections.netops.calico.plugins.module_utils._model_values import format_peer_ip, split_peer_ip
 
 # calicoctl tries calico/node's socket first, then the one a distribution's BIRD package uses.
@@ -49,7 +50,7 @@ class BirdUnavailable(BirdError):
             % (ip_version, ip_version, "; ".join(str(exc) for _path, exc in failures)))
 
 
-def read_peers(socket_paths, ip_version, timeout=DEFAULT_TIMEOUT):
+def read_sessions(socket_paths, ip_version, timeout=DEFAULT_TIMEOUT):
     """(socket path used, peers) from the first of `socket_paths` that accepts a connection.
     Errors once connected (hang, syntax error, garbage) are raised at once, not skipped."""
     failures = []
@@ -108,9 +109,9 @@ def collect_node_status(ipv4_sockets=IPV4_SOCKETS, ipv6_sockets=IPV6_SOCKETS,
                         timeout=DEFAULT_TIMEOUT, process_scan=scan_processes):
     """Read both BIRDs. A missing IPv4 socket raises BirdUnavailable; missing IPv6 sockets
     mean IPv6 is not in use (an IPv6 socket that exists but fails is still an error)."""
-    ipv4_socket, ipv4_peers = read_peers(ipv4_sockets, 4, timeout)
+    ipv4_socket, ipv4_peers = read_sessions(ipv4_sockets, 4, timeout)
     try:
-        ipv6_socket, ipv6_peers = read_peers(ipv6_sockets, 6, timeout)
+        ipv6_socket, ipv6_peers = read_sessions(ipv6_sockets, 6, timeout)
         note = None
     except BirdUnavailable as exc:
         if not exc.all_missing:
@@ -136,25 +137,22 @@ class WaitTarget(object):
 
 
 def parse_wait_for(wait_for):
-    """None for `all`, else a list of WaitTarget. Raises ValueError naming a bad entry."""
+    """None for `all`, else a list of WaitTarget. Raises ValidationError naming a bad entry."""
     entries = [entry.strip() for entry in wait_for or [] if entry.strip()]
     if [entry.lower() for entry in entries] == ["all"]:
         return None
     if any(entry.lower() == "all" for entry in entries):
-        raise ValueError("wait_for takes either the single word 'all' or a list of peer addresses, not both")
+        raise ValidationError("wait_for", "takes either the single word 'all' or a list of peer addresses, "
+                                          "not both")
     return [WaitTarget(entry) for entry in entries]
 
 
 def _parse_peer_text(text):
     parts = split_peer_ip(text)
-    try:
-        if parts is None or (parts[2] and parts[1] is None):
-            raise ValueError(text)
-        address, port_text, _bracketed = parts
-        return ipaddress.ip_address(address), (int(port_text) if port_text is not None else None)
-    except ValueError:
-        raise ValueError("wait_for entry %r is not a peer address (use 10.0.0.1, 10.0.0.1:1790, "
-                         "fd80::2 or [fd80::2]:1790)" % text)
+    if parts is None:
+        raise ValidationError("wait_for", "entry %s is not a peer address (use 10.0.0.1, 10.0.0.1:1790, "
+                                          "fd80::2 or [fd80::2]:1790)" % shown(text))
+    return ipaddress.ip_address(parts[0]), parts[1]
 
 
 def unmet_peers(status, targets, wait_state):

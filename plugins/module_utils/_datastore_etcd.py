@@ -16,6 +16,7 @@ import time
 from collections import namedtuple
 
 from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import parse_endpoint
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
 
 # One stored key: key (str), value (bytes), mod_revision and version (ints).
 KeyValue = namedtuple("KeyValue", "key value mod_revision version")
@@ -32,7 +33,13 @@ MAX_TXN_OPS = 128
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 
-class DatastoreError(Exception):
+# gRPC details of failures that another round cannot cure: nothing listens, TLS does not fit, the
+# name does not resolve. Anything else (a leader election, a timeout) is waited out.
+_HARD_FAILURES = ("connection refused", "failed to connect", "ssl", "handshake", "certificate",
+                  "name resolution", "dns", "could not resolve")
+
+
+class DatastoreError(CalicoError):
     """The datastore could not be used; the message says which endpoint and what failed."""
 
 
@@ -133,13 +140,15 @@ class EtcdDatastore(object):
         """Run operation(client), failing over to the next endpoint when one does not answer.
 
         Rounds over all endpoints go on for up to twice etcd_timeout, so a leader election
-        (a few seconds after a member dies) is waited out instead of failing the task.
+        (a few seconds after a member dies) is waited out instead of failing the task; a round in
+        which every endpoint refused the connection or failed TLS ends the wait at once.
         """
         failures = []
         endpoints = self.settings.endpoints
         deadline = time.monotonic() + 2 * self.settings.timeout
         while True:
             first = self._endpoint_index
+            hard_failures = 0
             for offset in range(len(endpoints)):
                 index = (first + offset) % len(endpoints)
                 endpoint = endpoints[index]
@@ -157,10 +166,12 @@ class EtcdDatastore(object):
                     if not retryable:
                         raise DatastoreError(message)
                     failures.append(message)
+                    if any(marker in _grpc_details(exc).lower() for marker in _HARD_FAILURES):
+                        hard_failures += 1
                     self._close_client()
                 except ValueError as exc:  # raised by the client for inconsistent TLS arguments
                     raise DatastoreError("etcd at %s: %s" % (endpoint, exc))
-            if time.monotonic() >= deadline:
+            if hard_failures == len(endpoints) or time.monotonic() >= deadline:
                 break
             time.sleep(0.3)
         # the last round says best what is wrong now

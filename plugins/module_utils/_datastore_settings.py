@@ -11,7 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
+
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:2379"
 DEFAULT_CALICOCTL_CONFIG = "/etc/calico/calicoctl.cfg"
@@ -43,7 +46,7 @@ _SOURCES = (
 _INLINE_PEM_FIELDS = ("etcdCACert", "etcdCert", "etcdKey")
 
 
-class SettingsError(Exception):
+class SettingsError(CalicoError):
     """The connection settings are unusable; the message names the option or file at fault."""
 
 
@@ -183,8 +186,8 @@ def resolve_settings(params, environ=None):
     timeout = params.get("etcd_timeout")
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
-    if timeout <= 0:
-        raise SettingsError("etcd_timeout: must be a positive number of seconds, got %s" % timeout)
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise SettingsError("etcd_timeout: must be a finite number of seconds above 0, got %s" % timeout)
     return ConnectionSettings(
         endpoints=endpoints,
         ca_cert_file=values["etcd_ca_cert_file"],

@@ -18,8 +18,11 @@ import uuid
 from collections import OrderedDict, namedtuple
 from datetime import datetime
 
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+
 API_VERSION = "projectcalico.org/v3"
 KEY_PREFIX = "/calico/resources/v3/projectcalico.org/"
+# The key plural of every kind the store reads or writes (registering a kind: one line here).
 PLURALS = {
     "BGPConfiguration": "bgpconfigurations",
     "BGPPeer": "bgppeers",
@@ -32,8 +35,12 @@ _METADATA_NOISE = ("uid", "creationTimestamp", "resourceVersion")
 DEFAULT_ATTEMPTS = 5
 
 
-class ResourceError(Exception):
+class ResourceError(CalicoError):
     """A stored resource is unusable or a write could not be made; the message says which key."""
+
+
+class PartialApplyError(ResourceError):
+    """A bulk apply failed after some of its transactions were committed."""
 
 
 class ConflictError(ResourceError):
@@ -150,42 +157,38 @@ def as_plain(document):
     return None if document is None else json.loads(json.dumps(document))
 
 
-def set_fields(mapping, values, remove=()):
-    """Apply one option rule everywhere: given values are set, None values are left alone,
-    names in remove are deleted. Returns mapping (changed in place)."""
-    for field, value in values.items():
-        if value is not None:
-            mapping[field] = value
-    for field in remove:
-        mapping.pop(field, None)
-    return mapping
-
-
-def merge_labels(existing, requested):
-    """Labels merged onto existing ones; a requested value of None removes that label."""
-    merged = OrderedDict(existing or {})
-    for key, value in (requested or {}).items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged
-
-
 class ResourceStore(object):
     """CRUD of Calico resources on a datastore, every write guarded by compare-and-swap."""
 
     def __init__(self, datastore):
         self.datastore = datastore
+        # one sentence per unreadable stored value a listing skipped; the module warns with them
+        self.warnings = []
 
     def get(self, kind, name):
         key_value = self.datastore.get(resource_key(kind, name))
         return decode(key_value, kind) if key_value else None
 
     def list(self, kind):
-        """Every resource of a kind, from one prefix read."""
-        return [decode(key_value, kind)
-                for key_value in self.datastore.get_prefix(kind_prefix(kind))]
+        """Every readable resource of a kind, from one prefix read. A value that cannot be read is
+        skipped, as Calico's own list does, with a warning naming its key."""
+        resources, problems = decode_readable(self.datastore.get_prefix(kind_prefix(kind)), kind)
+        self.warnings.extend("skipped an unreadable %s: %s" % (kind, problem) for problem in problems)
+        return resources
+
+    def names(self, kind):
+        """Names of every stored resource of a kind, from the keys alone."""
+        prefix = kind_prefix(kind)
+        return [key_value.key[len(prefix):] for key_value in self.datastore.get_prefix(prefix)]
+
+    def revision(self):
+        return self.datastore.revision()
+
+    def close(self):
+        self.datastore.close()
+
+    def apply_batch(self, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPTS, batch_size=None):
+        return apply_batch(self, kind, compute, check_mode, attempts, batch_size)
 
     def ensure_writable(self):
         """Refuse writes while Calico has locked the datastore (datastoreReady false)."""
@@ -317,7 +320,7 @@ def apply_batch(store, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPT
         conflict = False
         for start in range(0, len(writes), batch_size):
             chunk = writes[start:start + batch_size]
-            revision = None if check_mode else store.datastore.commit(chunk)
+            revision = None if check_mode else _commit_counted(store, chunk, writes_sent, len(writes))
             if not check_mode:
                 transactions += 1
                 if revision is None:
@@ -338,6 +341,24 @@ def apply_batch(store, kind, compute, check_mode=False, attempts=DEFAULT_ATTEMPT
             return BatchResult(results, transactions, writes_sent)
         # Lost a race: back off a little (jittered) so competing writers spread out.
         time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-    raise ConflictError(
-        "%s resources kept changing under concurrent writers; gave up after %d attempts (%d "
-        "changes were committed, nothing was lost): run again" % (kind, attempts, writes_sent))
+    message = ("%s resources kept changing under concurrent writers; gave up after %d attempts"
+               % (kind, attempts))
+    if writes_sent:
+        raise PartialApplyError("%s; %d operations were committed before that and nothing was lost: "
+                                "run the task again to complete it" % (message, writes_sent),
+                                changed=True, committed=writes_sent)
+    raise ConflictError(message + "; nothing was lost or written: run again")
+
+
+def _commit_counted(store, chunk, committed, planned):
+    """store.datastore.commit(chunk); a failure after earlier transactions were committed says
+    how many operations were, and that a rerun completes the apply (it recomputes from what is
+    stored)."""
+    try:
+        return store.datastore.commit(chunk)
+    except CalicoError as exc:
+        if not committed:
+            raise
+        raise PartialApplyError(
+            "%s; %d of %d operations had been committed before this failure: run the task again to "
+            "complete it" % (exc, committed, planned), changed=True, committed=committed)

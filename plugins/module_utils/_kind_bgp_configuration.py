@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netops.calico contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The BGPConfiguration resource: module options to spec fields, its rules, effective values.
+"""The BGPConfiguration kind: its option table, Calico's rules for it, the values in effect.
 
 For internal use by this collection. No Ansible imports.
 """
@@ -9,144 +9,188 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource, set_fields
+from collections import OrderedDict
 
-KIND = "BGPConfiguration"
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as values
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
+from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationError, shown
+from ansible_collections.netops.calico.plugins.module_utils._model_options import (
+    SECRET_REFERENCE_SUBOPTIONS,
+    Kind,
+    Option,
+    check_rules,
+    choice_option,
+    list_option,
+    merge_labels,
+    parse_options,
+    same_list,
+    secret_reference,
+    update_section,
+)
+
 DEFAULT_NAME = "default"
-# Calico's defaults when a field (or the whole resource) is not stored.
-CALICO_DEFAULTS = {
-    "as_number": 64512,
-    "node_to_node_mesh": True,
-    "log_severity_screen": "Info",
-    "listen_port": 179,
-}
-LOG_SEVERITIES = ("Debug", "Info", "Warning", "Error", "Fatal")
 BIND_MODES = ("None", "NodeIP")
 # What calico/node honours on a node.<name> resource; everything else is default-only.
 NODE_OPTIONS = ("log_severity_screen", "listen_port", "prefix_advertisements")
+# CRD maxItems of communities and prefixAdvertisements, and of one advertisement's communities
+MAX_ITEMS = 500
+MAX_ADVERTISEMENT_COMMUNITIES = 50
 
 
-def _cidr_list(field):
-    return lambda values: [{"cidr": validate.cidr(value, field, masked=True)} for value in values]
+def _ip_blocks(items, name):
+    """serviceClusterIPs & co: masked CIDRs or addresses (Calico's 'net'), stored as {cidr: ...}."""
+    convert = list_option(lambda item, field: values.cidr(item, field, masked=True))
+    return [OrderedDict([("cidr", cidr)]) for cidr in convert(items, name)]
 
 
-def _communities(values):
+def _same_ip_blocks(stored, wanted):
+    return same_list(lambda first, second: isinstance(first, dict) and
+                     values.same_cidr(first.get("cidr"), second["cidr"]))(stored, wanted)
+
+
+def _entries(items, name, check):
+    if not isinstance(items, list):
+        raise ValidationError(name, "must be a list")
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(name, "has %d entries; Calico allows at most %d" % (len(items), MAX_ITEMS))
+    problems = Problems()
     result = []
-    for index, item in enumerate(values):
-        field = "communities[%d]" % index
-        name = validate.resource_name(item.get("name"), field + ".name")
-        result.append({"name": name, "value": validate.community_value(item.get("value"), field + ".value")})
+    for index, item in enumerate(items):
+        field = "%s[%d]" % (name, index)
+        if not isinstance(item, dict):
+            problems.add(field, "must be a dict")
+            continue
+        result.append(check(item, field, problems))
+    problems.raise_any()
     return result
 
 
-def _prefix_advertisements(values):
-    result = []
-    for index, item in enumerate(values):
-        field = "prefix_advertisements[%d]" % index
-        entry = {"cidr": validate.cidr(item.get("cidr"), field + ".cidr")}
-        communities = []
-        for community in item.get("communities") or []:
-            community = str(community)
-            if ":" in community:
-                communities.append(validate.community_value(community, field + ".communities"))
-            else:
-                communities.append(validate.resource_name(community, field + ".communities"))
-        entry["communities"] = communities
-        result.append(entry)
-    return result
+def _community(item, field, problems):
+    if item.get("name") is None:
+        problems.add(field + ".name", "is required")
+    if item.get("value") is None:
+        problems.add(field + ".value", "is required")
+    if item.get("name") is None or item.get("value") is None:
+        return None
+    return OrderedDict([("name", problems.attempt(values.resource_name, item["name"], field + ".name")),
+                        ("value", problems.attempt(values.community_value, item["value"], field + ".value"))])
 
 
-def _secret_ref(field):
-    def convert(value):
-        name = validate.resource_name(value.get("secret_name"), field + ".secret_name")
-        key = value.get("secret_key")
-        if not key:
-            raise validate.ValidationError(field + ".secret_key", "is required")
-        return {"secretKeyRef": {"name": name, "key": str(key)}}
-    return convert
+def _prefix_advertisement(item, field, problems):
+    if item.get("cidr") is None:
+        problems.add(field + ".cidr", "is required")
+        return None
+    cidr = problems.attempt(values.cidr, item["cidr"], field + ".cidr", None, True)
+    communities = item.get("communities")
+    if not communities:
+        problems.add(field + ".communities", "is required: name at least one community (a name from "
+                                             "communities, or a value aa:nn / aa:nn:mm)")
+        return None
+    if not isinstance(communities, list) or len(communities) > MAX_ADVERTISEMENT_COMMUNITIES:
+        problems.add(field + ".communities", "must be a list of at most %d communities" % MAX_ADVERTISEMENT_COMMUNITIES)
+        return None
+    checked = []
+    for index, community in enumerate(communities):
+        entry = "%s.communities[%d]" % (field, index)
+        if isinstance(community, str) and ":" in community:
+            checked.append(problems.attempt(values.community_value, community, entry))
+        else:
+            checked.append(problems.attempt(values.resource_name, community, entry))
+    return OrderedDict([("cidr", cidr), ("communities", checked)])
 
 
-# option name -> (spec field, converter from the module value to the stored value)
-FIELDS = {
-    "as_number": ("asNumber", validate.as_number),
-    "node_to_node_mesh": ("nodeToNodeMeshEnabled", bool),
-    "log_severity_screen": ("logSeverityScreen",
-                            lambda value: validate.choice(value, "log_severity_screen", LOG_SEVERITIES)),
-    "listen_port": ("listenPort", lambda value: validate.port(value, "listen_port")),
-    "service_cluster_ips": ("serviceClusterIPs", _cidr_list("service_cluster_ips")),
-    "service_external_ips": ("serviceExternalIPs", _cidr_list("service_external_ips")),
-    "service_load_balancer_ips": ("serviceLoadBalancerIPs", _cidr_list("service_load_balancer_ips")),
-    "communities": ("communities", _communities),
-    "prefix_advertisements": ("prefixAdvertisements", _prefix_advertisements),
-    "bind_mode": ("bindMode", lambda value: validate.choice(value, "bind_mode", BIND_MODES)),
-    "ignored_interfaces": ("ignoredInterfaces",
-                           lambda values: [validate.interface_pattern(v, "ignored_interfaces") for v in values]),
-    "node_mesh_password": ("nodeMeshPassword", _secret_ref("node_mesh_password")),
-    "node_mesh_max_restart_time": ("nodeMeshMaxRestartTime",
-                                   lambda value: validate.duration(value, "node_mesh_max_restart_time")),
-}
+def _advertisement_rules(spec, context):
+    """Calico's rules across communities and prefixAdvertisements."""
+    defined = [community.get("name") for community in spec.get("communities") or [] if isinstance(community, dict)]
+    for advertisement in spec.get("prefixAdvertisements") or []:
+        for community in (advertisement or {}).get("communities") or []:
+            if not values.is_community_value(community) and community not in defined:
+                yield ["prefixAdvertisements"], "community %s is not defined in communities (calico/node " \
+                                                "would drop it silently)" % shown(community)
+    if spec.get("communities") and not spec.get("prefixAdvertisements"):
+        yield ["communities"], "communities are defined but not used in prefix_advertisements; Calico " \
+                               "refuses that"
+
+
+def _mesh_rules(spec, context):
+    """CEL: the mesh password and restart time only with the mesh on (or unset)."""
+    if spec.get("nodeToNodeMeshEnabled") is False:
+        for field in ("nodeMeshPassword", "nodeMeshMaxRestartTime"):
+            if field in spec:
+                yield [field, "nodeToNodeMeshEnabled"], "cannot be set while the node-to-node mesh is off"
+
+
+MODEL = Kind(
+    "BGPConfiguration", "bgpconfigurations",
+    options=[
+        Option("as_number", "asNumber", "raw", values.as_number, values.same_as_number),
+        Option("node_to_node_mesh", "nodeToNodeMeshEnabled", "bool"),
+        Option("log_severity_screen", "logSeverityScreen", "str", values.log_severity),
+        Option("listen_port", "listenPort", "int", values.port),
+        Option("service_cluster_ips", "serviceClusterIPs", "list", _ip_blocks, _same_ip_blocks, elements="str"),
+        Option("service_external_ips", "serviceExternalIPs", "list", _ip_blocks, _same_ip_blocks, elements="str"),
+        Option("service_load_balancer_ips", "serviceLoadBalancerIPs", "list", _ip_blocks, _same_ip_blocks,
+               elements="str"),
+        Option("communities", "communities", "list", lambda items, name: _entries(items, name, _community),
+               elements="dict", suboptions=OrderedDict([
+                   ("name", dict(type="str", required=True)), ("value", dict(type="str", required=True))])),
+        Option("prefix_advertisements", "prefixAdvertisements", "list",
+               lambda items, name: _entries(items, name, _prefix_advertisement),
+               elements="dict", suboptions=OrderedDict([
+                   ("cidr", dict(type="str", required=True)),
+                   ("communities", dict(type="list", elements="str", required=True))])),
+        Option("bind_mode", "bindMode", "str", choice_option(BIND_MODES), choices=BIND_MODES),
+        Option("ignored_interfaces", "ignoredInterfaces", "list", list_option(values.ignored_interface),
+               elements="str"),
+        Option("node_mesh_password", "nodeMeshPassword", "dict", secret_reference,
+               suboptions=SECRET_REFERENCE_SUBOPTIONS, no_log=False),
+        Option("node_mesh_max_restart_time", "nodeMeshMaxRestartTime", "str", values.duration,
+               values.same_duration),
+    ],
+    # BGPConfigurationSpec's fields in Go's struct order (the order calicoctl stores)
+    field_order=("logSeverityScreen", "nodeToNodeMeshEnabled", "asNumber", "serviceLoadBalancerIPs",
+                 "serviceExternalIPs", "serviceClusterIPs", "serviceLoadBalancerAggregation", "communities",
+                 "prefixAdvertisements", "listenPort", "nodeMeshPassword", "nodeMeshMaxRestartTime", "bindMode",
+                 "ignoredInterfaces", "localWorkloadPeeringIPV4", "localWorkloadPeeringIPV6",
+                 "programClusterRoutes", "ipv4NormalRoutePriority", "ipv6NormalRoutePriority"),
+    rules=(_advertisement_rules, _mesh_rules),
+    # Calico's values when a field (or the whole resource) is not stored
+    defaults=OrderedDict([("as_number", 64512), ("node_to_node_mesh", True), ("log_severity_screen", "Info"),
+                          ("listen_port", 179)]),
+)
+KIND = MODEL.name
+TABLE_HEADERS = ["NAME", "LOGSEVERITY", "MESHENABLED", "ASNUMBER"]
 
 
 def resource_name_for(node):
     """'default', or 'node.<name>' for per-node settings."""
     if node is None:
         return DEFAULT_NAME
-    return "node." + validate.resource_name(node, "node")
+    return "node." + values.resource_name(node, "node")
 
 
 def spec_changes(params):
-    """Validate the options given; returns ({spec field: value}, [spec fields to remove])."""
-    node = params.get("node")
-    given = [option for option in FIELDS if params.get(option) is not None]
-    if node is not None:
-        default_only = [option for option in given if option not in NODE_OPTIONS]
+    """The validated Request of a task's options (before any read)."""
+    request = parse_options(MODEL, params)
+    if params.get("node") is not None:
+        default_only = sorted(name for name in request.given if name not in NODE_OPTIONS)
         if default_only:
-            raise validate.ValidationError(
+            raise ValidationError(
                 ", ".join(default_only),
-                "only the global 'default' BGPConfiguration can carry this; calico/node honours "
-                "only %s on a per-node resource (node=%s)" % (", ".join(NODE_OPTIONS), node))
-    values = {}
-    for option in given:
-        field, convert = FIELDS[option]
-        values[field] = convert(params[option])
-    remove = [FIELDS[option][0] for option in params.get("unset") or []]
-    overlap = [option for option in params.get("unset") or [] if option in given]
-    if overlap:
-        raise validate.ValidationError(
-            "unset", "%s cannot be both set and unset in one task" % ", ".join(overlap))
-    return values, remove
-
-
-def check_spec(spec):
-    """Rules on the whole resulting spec (stored fields included)."""
-    used = set()
-    for advertisement in spec.get("prefixAdvertisements") or []:
-        used.update(advertisement.get("communities") or [])
-    defined = [community["name"] for community in spec.get("communities") or []]
-    unused = [name for name in defined if name not in used]
-    if unused:
-        raise validate.ValidationError(
-            "communities", "%s defined but not used by any prefix advertisement; Calico requires "
-                           "every defined community to be used" % ", ".join(unused))
-    undefined = [name for name in used if ":" not in name and name not in defined]
-    if undefined and "communities" in spec:
-        raise validate.ValidationError(
-            "prefix_advertisements", "community name(s) %s are not defined in communities" % ", ".join(undefined))
-    for list_field in ("serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs", "communities",
-                       "prefixAdvertisements", "ignoredInterfaces"):
-        if spec.get(list_field) == []:
-            del spec[list_field]  # Calico omits empty optional fields
+                "only the global 'default' BGPConfiguration can carry this; calico/node honours only %s on "
+                "a per-node resource (node=%s)" % (", ".join(NODE_OPTIONS), params["node"]))
+    return request
 
 
 def desired_state(current, name, params):
     """The resource the task asks for, given the stored one (or None). None means absent."""
     if params.get("state") == "absent":
         return None
-    values, remove = spec_changes(params)
+    request = spec_changes(params)
     document = current if current is not None else new_resource(KIND, name)
-    set_fields(document["spec"], values, remove)
-    check_spec(document["spec"])
+    document["spec"] = update_section(MODEL, document["spec"], request)
+    merge_labels(document["metadata"], request.labels)
+    check_rules(MODEL, document["spec"], request)
     return document
 
 
@@ -154,18 +198,18 @@ def effective(default_resource, node_resource=None):
     """Values calico/node uses: per-node field, else the default resource's, else Calico's default."""
     default_spec = (default_resource or {}).get("spec", {})
     node_spec = (node_resource or {}).get("spec", {})
-    result = {}
-    for option, calico_default in CALICO_DEFAULTS.items():
-        field = FIELDS[option][0]
+    result = OrderedDict()
+    for option, calico_default in MODEL.defaults.items():
+        field = MODEL.options[option].field
         value = node_spec.get(field) if option in NODE_OPTIONS else None
         if value is None:
             value = default_spec.get(field)
         if value is None:
             value = calico_default
         if option == "as_number":
-            value = validate.as_number(value, "asNumber")  # stored as text by some writers
+            value = values.as_number(value, "asNumber")  # stored as text by some writers
         result[option] = value
-    return result
+    return dict(result)
 
 
 def calicoctl_values(effective_values):
@@ -175,3 +219,11 @@ def calicoctl_values(effective_values):
         "nodeToNodeMesh": "on" if effective_values["node_to_node_mesh"] else "off",
         "logLevel": effective_values["log_severity_screen"].lower(),
     }
+
+
+def table_row(resource):
+    """One row of `calicoctl get bgpConfiguration`."""
+    spec = resource.get("spec") or {}
+    mesh = spec.get("nodeToNodeMeshEnabled")
+    return [resource["metadata"]["name"], spec.get("logSeverityScreen", "-"),
+            "-" if mesh is None else str(mesh).lower(), str(spec.get("asNumber", "-"))]

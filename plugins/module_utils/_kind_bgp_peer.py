@@ -18,15 +18,25 @@ import re
 from collections import OrderedDict
 
 from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
-    decode_readable,
-    kind_prefix,
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
+from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationErrors
+from ansible_collections.netops.calico.plugins.module_utils._model_options import (
+    SECRET_REFERENCE_SUBOPTIONS,
+    Kind,
+    Option,
+    Request,
+    check_rules,
+    choice_option,
+    coerce,
+    integer_option,
+    list_option,
     merge_labels,
-    new_resource,
-    set_fields,
+    parse_options,
+    secret_reference,
+    update_section,
 )
+from ansible_collections.netops.calico.plugins.module_utils._model_selector import validate_selector
 
-KIND = "BGPPeer"
 # Every peer this collection creates carries this label; purge only ever removes such peers.
 OWNER_LABEL = "netops.calico/managed-by"
 OWNER_VALUE = "ansible"
@@ -36,135 +46,99 @@ SOURCE_ADDRESSES = ("UseNodeIP", "None")
 NEXT_HOP_MODES = ("Auto", "Self", "Keep")
 REVERSE_PEERING_MODES = ("Auto", "Manual")
 STATES = ("present", "absent")
-MAX_INT32 = 2147483647
 
 
-class ValidationErrors(validate.ValidationError):
-    """Several problems at once (every bad option, or every bad entry of a bulk list)."""
-
-    def __init__(self, messages):
-        super(ValidationErrors, self).__init__(None, None)
-        self.args = ("; ".join(messages),)
-        self.messages = list(messages)
-        self.field = None
+def _reachable_by(value, name):
+    validate.text(value, name)
+    if len(value) > validate.MAX_ADDRESS_LENGTH:
+        raise validate.ValidationError(name, "is longer than Calico's %d characters" % validate.MAX_ADDRESS_LENGTH)
+    return validate.ip_address(value, name)
 
 
-# ---- option converters: (value, field) -> stored value ------------------------------------
-
-def _str(value, field):
-    if isinstance(value, (dict, list, bool)) or value is None:
-        raise validate.ValidationError(field, "%r is not a string" % (value,))
-    text = str(value).strip()
-    if not text:
-        raise validate.ValidationError(field, "must not be empty")
-    return text
-
-
-_CANONICAL_IPV4_PEER = re.compile(
-    r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}"
-    r"(:([1-9][0-9]{0,4}))?$")
-
-
-def _peer_ip(value, field):
-    text = _str(value, field)
-    # Fast path for the common case (bulk runs validate thousands): an IPv4 address already in
-    # canonical form, optional port; anything else goes through the full Calico rule.
-    match = _CANONICAL_IPV4_PEER.match(text)
-    if match and (match.group(5) is None or int(match.group(5)) <= 65535):
-        return text
-    return validate.format_peer_ip(*validate.peer_ip(text, field))
-
-
-def _selector(value, field):
-    from ansible_collections.netops.calico.plugins.module_utils._model_selector import validate_selector
-
-    return validate_selector(_str(value, field), field)
+def _conflicts(spec, scope):
+    """Calico's rules on fields that exclude each other (CEL and Go validator)."""
+    if spec.get("node") and spec.get("nodeSelector"):
+        yield ["node", "nodeSelector"], "a peer applies either to one node or to the nodes a selector picks, " \
+                                        "not both"
+    if spec.get("peerIP") and spec.get("peerSelector"):
+        yield ["peerIP", "peerSelector"], "a peer is either one address or the nodes a selector picks, not both"
+    if spec.get("peerSelector") and spec.get("asNumber"):
+        yield ["asNumber", "peerSelector"], "a peer_selector peer takes the AS numbers of the selected nodes; " \
+                                            "as_number must be empty"
+    if spec.get("keepOriginalNextHop") and spec.get("nextHopMode"):
+        yield ["keepOriginalNextHop", "nextHopMode"], "exclude each other; use next_hop_mode=Keep"
+    if spec.get("reachableBy") and spec.get("peerIP"):
+        address = validate.split_peer_ip(spec["peerIP"])
+        reachable = validate.parse_ip(spec["reachableBy"])
+        if address and reachable and validate.ip_version(address[0]) != reachable[0]:
+            yield ["reachableBy", "peerIP"], "must be of the same IP family (reachable_by %s, peer_ip %s)" % (
+                spec["reachableBy"], spec["peerIP"])
+    if scope == "global" and spec.get("node"):
+        yield ["scope", "node"], "a global peer applies to every node, but this one applies to node %s; " \
+                                 "drop node, or use scope=node" % spec["node"]
+    if scope is not None and spec.get("nodeSelector"):
+        yield ["scope", "nodeSelector"], "a node_selector peer applies to the nodes its selector picks; it " \
+                                         "has no global or node scope: drop scope"
 
 
-def _password(value, field):
-    if not isinstance(value, dict):
-        raise validate.ValidationError(field, "must be a dict with secret_name and secret_key")
-    unknown = sorted(set(value) - set(("secret_name", "secret_key")))
-    if unknown:
-        raise validate.ValidationError(field, "unknown key(s) %s; expected secret_name and secret_key"
-                                       % ", ".join(unknown))
-    name = validate.resource_name(value.get("secret_name"), field + ".secret_name")
-    key = value.get("secret_key")
-    if key is None or not str(key).strip():
-        raise validate.ValidationError(field + ".secret_key", "is required")
-    key = str(key).strip()
-    if not re.match(r"^[-._a-zA-Z0-9]+$", key):
-        raise validate.ValidationError(field + ".secret_key", "is not a valid Secret key (letters, digits, "
-                                                              "'-', '_' and '.')")
-    return OrderedDict([("secretKeyRef", OrderedDict([("name", name), ("key", key)]))])
+def _completeness(spec, scope):
+    """Rules on the whole resulting peer. Two are stricter than Calico, which accepts both: a peer
+    with neither peer_ip nor peer_selector makes no session, and a peer_ip peer without as_number
+    is rendered by calico/node with AS 0, which BIRD refuses."""
+    if spec.get("reachableBy") and not spec.get("peerIP"):
+        yield ["reachableBy"], "needs peer_ip (Calico: reachableBy must be empty when peerIP is empty)"
+    if not spec.get("peerIP") and not spec.get("peerSelector"):
+        yield ["peerIP", "peerSelector"], "one of them is required"
+    if spec.get("peerIP") and not spec.get("asNumber"):
+        yield ["asNumber"], "required for a peer with peer_ip (the peer's AS number; calico/node would " \
+                            "render AS 0)"
 
 
-def _filters(values, field):
-    if not isinstance(values, list):
-        raise validate.ValidationError(field, "must be a list of BGPFilter names")
-    return [validate.resource_name(value, "%s[%d]" % (field, index)) for index, value in enumerate(values)]
+def _scope_needs_node(spec, scope):
+    if scope == "node" and not spec.get("node"):
+        yield ["scope", "node"], "scope=node needs node (the node the peer applies to)"
 
 
-def _choice(choices):
-    return lambda value, field: validate.choice(value, field, choices)
-
-
-def _integer(minimum, maximum):
-    return lambda value, field: validate.integer(value, field, minimum, maximum)
-
-
-# option -> (spec field, converter), in the order of Calico's BGPPeerSpec (the stored order).
-FIELDS = OrderedDict([
-    ("node", ("node", lambda value, field: validate.resource_name(_str(value, field), field))),
-    ("peer_ip", ("peerIP", _peer_ip)),
-    ("as_number", ("asNumber", validate.as_number)),
-    ("node_selector", ("nodeSelector", _selector)),
-    ("peer_selector", ("peerSelector", _selector)),
-    ("keep_original_next_hop", ("keepOriginalNextHop", lambda value, field: value)),
-    ("password", ("password", _password)),
-    ("source_address", ("sourceAddress", _choice(SOURCE_ADDRESSES))),
-    ("max_restart_time", ("maxRestartTime", validate.duration)),
-    ("num_allowed_local_as_numbers", ("numAllowedLocalASNumbers", _integer(0, MAX_INT32))),
-    ("ttl_security", ("ttlSecurity", _integer(0, 255))),
-    ("reachable_by", ("reachableBy", lambda value, field: validate.ip_address(_str(value, field), field))),
-    ("filters", ("filters", _filters)),
-    ("local_as_number", ("localASNumber", validate.as_number)),
-    ("next_hop_mode", ("nextHopMode", _choice(NEXT_HOP_MODES))),
-    ("reverse_peering", ("reversePeering", _choice(REVERSE_PEERING_MODES))),
-    ("keepalive_time", ("keepaliveTime", validate.duration)),
-])
-OPTION_OF_FIELD = dict((field, option) for option, (field, _convert) in FIELDS.items())
-UNSETTABLE = tuple(FIELDS)
-
+MODEL = Kind(
+    "BGPPeer", "bgppeers",
+    options=[
+        Option("node", "node", "str", validate.resource_name),
+        Option("peer_ip", "peerIP", "str", validate.peer_ip, validate.same_peer_ip),
+        Option("as_number", "asNumber", "raw", validate.as_number, validate.same_as_number),
+        Option("node_selector", "nodeSelector", "str", validate_selector),
+        Option("peer_selector", "peerSelector", "str", validate_selector),
+        Option("keep_original_next_hop", "keepOriginalNextHop", "bool", omit_false=True),
+        Option("password", "password", "dict", secret_reference, suboptions=SECRET_REFERENCE_SUBOPTIONS,
+               no_log=False),
+        Option("source_address", "sourceAddress", "str", choice_option(SOURCE_ADDRESSES), choices=SOURCE_ADDRESSES),
+        Option("max_restart_time", "maxRestartTime", "str", validate.duration, validate.same_duration),
+        Option("num_allowed_local_as_numbers", "numAllowedLocalASNumbers", "int",
+               integer_option(0, validate.MAX_INT32)),
+        Option("ttl_security", "ttlSecurity", "int", integer_option(0, 255)),
+        Option("reachable_by", "reachableBy", "str", _reachable_by, validate.same_ip),
+        Option("filters", "filters", "list", list_option(validate.resource_name), elements="str"),
+        Option("local_as_number", "localASNumber", "raw", validate.as_number, validate.same_as_number),
+        Option("next_hop_mode", "nextHopMode", "str", choice_option(NEXT_HOP_MODES), choices=NEXT_HOP_MODES),
+        Option("reverse_peering", "reversePeering", "str", choice_option(REVERSE_PEERING_MODES),
+               choices=REVERSE_PEERING_MODES),
+        Option("keepalive_time", "keepaliveTime", "str", validate.duration, validate.same_duration),
+    ],
+    # BGPPeerSpec's fields in Go's struct order (the order calicoctl stores)
+    field_order=("node", "nodeSelector", "peerIP", "asNumber", "localASNumber", "peerSelector",
+                 "keepOriginalNextHop", "nextHopMode", "password", "sourceAddress", "maxRestartTime",
+                 "keepaliveTime", "numAllowedLocalASNumbers", "ttlSecurity", "reachableBy", "filters",
+                 "localWorkloadSelector", "reversePeering"),
+    rules=(_conflicts, _completeness, _scope_needs_node),
+)
+KIND = MODEL.name
+UNSETTABLE = MODEL.unsettable
 # The per-peer options with their Ansible types: the single-peer argument spec, and the schema
 # every entry of `peers` is checked against.
-PEER_OPTIONS = OrderedDict([
-    ("name", dict(type="str")),
-    ("state", dict(type="str", choices=list(STATES))),
-    ("scope", dict(type="str", choices=list(SCOPES))),
-    ("node", dict(type="str")),
-    ("peer_ip", dict(type="str")),
-    ("as_number", dict(type="raw")),
-    ("node_selector", dict(type="str")),
-    ("peer_selector", dict(type="str")),
-    ("keep_original_next_hop", dict(type="bool")),
-    ("password", dict(type="dict", no_log=False, options=dict(
-        secret_name=dict(type="str", required=True),
-        secret_key=dict(type="str", required=True, no_log=False),
-    ))),
-    ("source_address", dict(type="str", choices=list(SOURCE_ADDRESSES))),
-    ("max_restart_time", dict(type="str")),
-    ("num_allowed_local_as_numbers", dict(type="int")),
-    ("ttl_security", dict(type="int")),
-    ("reachable_by", dict(type="str")),
-    ("filters", dict(type="list", elements="str")),
-    ("local_as_number", dict(type="raw")),
-    ("next_hop_mode", dict(type="str", choices=list(NEXT_HOP_MODES))),
-    ("reverse_peering", dict(type="str", choices=list(REVERSE_PEERING_MODES))),
-    ("keepalive_time", dict(type="str")),
-    ("labels", dict(type="dict")),
-    ("unset", dict(type="list", elements="str", choices=list(UNSETTABLE))),
-])
+PEER_OPTIONS = OrderedDict([("name", dict(type="str")),
+                            ("state", dict(type="str", choices=list(STATES))),
+                            ("scope", dict(type="str", choices=list(SCOPES)))])
+PEER_OPTIONS.update(MODEL.argument_spec())
+PEER_OPTIONS["unset"] = dict(type="list", elements="str", choices=list(UNSETTABLE))
 
 
 # ---- names -----------------------------------------------------------------------------------
@@ -181,69 +155,42 @@ def normalize_node_name(name):
     return name.strip(".-")
 
 
-def _parse_address(text):
-    """(version, integer) of a bare IP text, or None (stdlib ipaddress: this runs per peer)."""
-    import ipaddress
-
-    try:
-        address = ipaddress.ip_address(str(text).strip())
-    except ValueError:
-        return None
-    return address.version, int(address)
-
-
 def ip_name(address_text):
     """An IP rendered as a resource name, as Calico's migration does: IPv4 dots become dashes,
     IPv6 is all 8 groups of 4 hex digits joined by dashes (an IPv4-mapped IPv6 counts as IPv4)."""
-    return _address_name(*_parse_address(address_text))
-
-
-def _address_name(version, value):
-    if version == 6 and value >> 32 == 0xffff:
-        version, value = 4, value & 0xffffffff
+    version, address = validate.parse_ip(address_text)
+    value = int(address)
     if version == 4:
         return "%d-%d-%d-%d" % (value >> 24, (value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff)
     return "-".join("%04x" % ((value >> (16 * (7 - group))) & 0xffff) for group in range(8))
 
 
 def migration_name(address_text, node=None):
-    """The name Calico's v1-to-v3 migration gives the peer of this address (and node)."""
+    """The name Calico's v1-to-v3 migration gives the peer of this address (and node): the name
+    a new peer without a name gets, so migrated peers are adopted instead of duplicated."""
     if node:
         return "%s.%s" % (normalize_node_name(node), ip_name(address_text))
     return ip_name(address_text)
 
 
-_PEER_IP_CACHE = {}
+_IDENTITY_CACHE = {}
 
 
-def split_peer_ip(text):
-    """(version, integer, port or None) of a stored peerIP, or None when it is not one."""
-    if text in _PEER_IP_CACHE:
-        return _PEER_IP_CACHE[text]
-    result = None
-    parts = validate.split_peer_ip(text)
-    if parts is not None:
-        address, port_text, bracketed = parts
-        parsed = _parse_address(address) if "%" not in address else None
-        if port_text is None:
-            port, valid = None, not bracketed  # '[v6]' needs a port
-        else:
-            port = int(port_text) if port_text.isdigit() and len(port_text) <= 5 else 0
-            # a port goes with '[v6]:N' or 'v4:N'
-            valid = 1 <= port <= 65535 and parsed is not None and (parsed[0] == 6) == bracketed
-        if parsed is not None and valid:
-            result = (parsed[0], parsed[1], port)
-    if len(_PEER_IP_CACHE) < 100000:
-        _PEER_IP_CACHE[text] = result
-    return result
+def peer_ip_identity(text):
+    """validate.peer_ip_identity, cached: bulk runs and listings parse the same text often."""
+    if text not in _IDENTITY_CACHE:
+        if len(_IDENTITY_CACHE) >= 100000:
+            _IDENTITY_CACHE.clear()
+        _IDENTITY_CACHE[text] = validate.peer_ip_identity(text)
+    return _IDENTITY_CACHE[text]
 
 
 def identity_of(spec):
-    """(node or '', version, integer) for a peer found by scope and address; None for selector
-    peers and peers without a usable peerIP."""
-    if spec.get("nodeSelector") or not spec.get("peerIP"):
+    """((node or '', version, integer), port) for a peer found by scope and address; None for
+    selector peers and peers without a usable peerIP."""
+    if spec.get("nodeSelector") or not isinstance(spec.get("peerIP"), str):
         return None
-    parsed = split_peer_ip(spec["peerIP"])
+    parsed = peer_ip_identity(spec["peerIP"])
     if parsed is None:
         return None
     return (spec.get("node") or "", parsed[0], parsed[1]), parsed[2]
@@ -263,11 +210,11 @@ def is_owned(document):
 
 # ---- requests: the validated options of one peer --------------------------------------------
 
-class PeerRequest(object):
-    """One peer as asked for, validated: identity, spec values, fields to remove, labels."""
+class PeerRequest(Request):
+    """One peer as asked for: the kind's options plus identity (name, scope, address)."""
 
     def __init__(self, prefix=""):
-        self.prefix = prefix          # "" or "peers[3]." for error messages
+        super(PeerRequest, self).__init__(MODEL, prefix)
         self.index = None
         self.name = None
         self.state = "present"
@@ -275,10 +222,6 @@ class PeerRequest(object):
         self.node = None
         self.address = None           # (version, integer) of peer_ip
         self.port = None
-        self.values = OrderedDict()   # spec field -> value to set
-        self.remove = []              # spec fields to remove
-        self.labels = None
-        self.given = set()            # option names given
 
     @property
     def identity(self):
@@ -293,190 +236,57 @@ class PeerRequest(object):
         return "peer %s (%s)" % (self.values.get("peerIP"), where)
 
     def default_name(self):
-        name = _address_name(*self.address)
-        # node was validated as a DNS-1123 name, which normalizing leaves as it is
-        return "%s.%s" % (self.node, name) if self.node else name
+        return migration_name(validate.split_peer_ip(self.values["peerIP"])[0], self.node)
 
 
 def parse_request(params, prefix="", index=None):
     """Validate one peer's options (module params, or one bulk entry already type-checked).
 
     Every problem is reported at once, each naming its option. Raises ValidationError(s)."""
+    problems = Problems()
     request = PeerRequest(prefix)
     request.index = index
-    errors = []
-
-    def attempt(function, *args):
-        try:
-            return function(*args)
-        except ValidationErrors as exc:
-            errors.extend(exc.messages)
-        except validate.ValidationError as exc:
-            errors.append(str(exc))
-        return None
-
-    def fail(options, message):
-        errors.append("%s: %s" % (", ".join(prefix + option for option in options), message))
-
     request.state = params.get("state") or "present"
     if request.state not in STATES:
-        fail(["state"], "%r is not one of present, absent" % request.state)
+        problems.add(prefix + "state", "%r is not one of present, absent" % (request.state,))
     if params.get("name") is not None:
-        request.name = attempt(validate.resource_name, params["name"], prefix + "name")
+        request.name = problems.attempt(validate.resource_name, params["name"], prefix + "name")
     request.scope = params.get("scope")
     if request.scope is not None and request.scope not in SCOPES:
-        fail(["scope"], "%r is not one of global, node" % (request.scope,))
+        problems.add(prefix + "scope", "%r is not one of global, node" % (request.scope,))
         request.scope = None
-
-    unset = params.get("unset") or []
-    if not isinstance(unset, list):
-        fail(["unset"], "must be a list of option names")
-        unset = []
-    for option in unset:
-        if option not in FIELDS:
-            fail(["unset"], "%r is not an option that can be unset (one of %s)" % (option, ", ".join(UNSETTABLE)))
-
-    for option, (field, convert) in FIELDS.items():
-        value = params.get(option)
-        if value is None:
-            continue
-        request.given.add(option)
-        converted = attempt(convert, value, prefix + option)
-        if converted is None:
-            continue
-        if option == "keep_original_next_hop" and converted is False:
-            request.remove.append(field)  # Calico omits false (omitempty)
-        else:
-            request.values[field] = converted
-    for option in unset:
-        if option in FIELDS and FIELDS[option][0] not in request.remove:
-            request.remove.append(FIELDS[option][0])
-    both = [option for option in unset if option in request.given]
-    if both:
-        fail(["unset"], "%s cannot be both set and unset in one task" % ", ".join(both))
-
-    labels = params.get("labels")
-    if labels is not None:
-        if not isinstance(labels, dict):
-            fail(["labels"], "must be a dict of label names to values (null removes a label)")
-        else:
-            request.labels = OrderedDict()
-            for key, value in labels.items():
-                field = "%slabels.%s" % (prefix, key)
-                attempt(validate.label_key, key, field)
-                if value is not None:
-                    value = attempt(validate.label_value, value, field)
-                request.labels[key] = value
-
+    parsed = parse_options(MODEL, params, prefix, problems)
+    request.values, request.remove, request.labels, request.given = (
+        parsed.values, parsed.remove, parsed.labels, parsed.given)
     request.node = request.values.get("node")
     if "peerIP" in request.values:
-        parsed = split_peer_ip(request.values["peerIP"])
-        request.address, request.port = (parsed[0], parsed[1]), parsed[2]
+        identity = peer_ip_identity(request.values["peerIP"])
+        request.address, request.port = identity[:2], identity[2]
 
-    # Combination rules on what was given (the resulting spec is checked again after the read).
+    # The rules on fields that exclude each other, on what was given (the whole resulting peer
+    # is checked again after the read); without a name the peer is found by node and address,
+    # so nothing stored can supply a missing node.
+    try:
+        check_rules(MODEL, request.values, request, request.scope,
+                    rules=(_conflicts,) if request.name else (_conflicts, _scope_needs_node))
+    except ValidationErrors as exc:
+        problems.extend(exc)
     given = request.given
-    if request.scope == "global" and "node" in given:
-        fail(["scope", "node"], "a global peer applies to every node; drop node, or use scope=node")
-    if request.scope is not None and "node_selector" in given:
-        fail(["scope", "node_selector"], "a node_selector peer applies to the nodes its selector picks; "
-                                         "it has no global or node scope: drop scope")
-    if request.scope == "node" and "node" not in given and request.name is None:
-        fail(["scope", "node"], "scope=node needs node (the node the peer applies to)")
-    if "node" in given and "node_selector" in given:
-        fail(["node", "node_selector"], "a peer applies either to one node or to the nodes a selector "
-                                        "picks, not both")
-    if "peer_ip" in given and "peer_selector" in given:
-        fail(["peer_ip", "peer_selector"], "a peer is either one address or the nodes a selector "
-                                           "picks, not both")
-    if "as_number" in given and "peer_selector" in given and request.values.get("asNumber"):
-        fail(["as_number", "peer_selector"], "a peer_selector peer takes the AS numbers of the selected "
-                                             "nodes; drop as_number")
-    if request.values.get("keepOriginalNextHop") and "next_hop_mode" in given:
-        fail(["keep_original_next_hop", "next_hop_mode"], "exclude each other; use next_hop_mode=Keep "
-                                                          "instead of keep_original_next_hop")
-    if "reachableBy" in request.values and request.address is not None and \
-            validate.ip_version(request.values["reachableBy"]) != request.address[0]:
-        fail(["reachable_by", "peer_ip"], "must be of the same IP family (reachable_by %s, peer_ip %s)"
-             % (request.values["reachableBy"], request.values["peerIP"]))
+    unset = params.get("unset") or []
     if request.name is None:
         if "peer_selector" in given or "node_selector" in given:
-            fail(["name"], "a selector-based peer (node_selector or peer_selector) needs a name")
+            problems.add(prefix + "name", "a selector-based peer (node_selector or peer_selector) needs a name")
         elif "peer_ip" not in given:
-            fail(["peer_ip"], "required to identify the peer when name is not given (or give name)")
+            problems.add(prefix + "peer_ip", "required to identify the peer when name is not given (or give name)")
         for option in ("peer_ip", "node"):
             if option in unset:
-                fail(["unset"], "%s identifies the peer when name is not given; it cannot be unset "
-                                "(give name to manage the peer by name)" % option)
-    if errors:
-        raise ValidationErrors(errors)
+                problems.add(prefix + "unset", "%s identifies the peer when name is not given; it cannot be "
+                                               "unset (give name to manage the peer by name)" % option)
+    problems.raise_any()
     return request
 
 
 # ---- the resulting resource ------------------------------------------------------------------
-
-def check_spec(spec, request, stored_fields=()):
-    """Calico's rules on the whole resulting spec, stored fields included."""
-    errors = []
-    stored = set(stored_fields)
-
-    def fail(fields, message):
-        options = [request.prefix + OPTION_OF_FIELD.get(field, field) for field in fields]
-        kept = [OPTION_OF_FIELD.get(field, field) for field in fields if field in stored]
-        if kept:
-            message += " (%s already stored on the peer: add to unset to remove)" % ", ".join(kept)
-        errors.append("%s: %s" % (", ".join(options), message))
-
-    if spec.get("node") and spec.get("nodeSelector"):
-        fail(["node", "nodeSelector"], "a peer applies either to one node or to the nodes a selector picks, "
-                                       "not both")
-    if spec.get("peerIP") and spec.get("peerSelector"):
-        fail(["peerIP", "peerSelector"], "a peer is either one address or the nodes a selector picks, "
-                                         "not both")
-    if spec.get("peerSelector") and _as_value(spec.get("asNumber")):
-        fail(["asNumber", "peerSelector"], "a peer_selector peer takes the AS numbers of the selected nodes; "
-                                           "as_number must be empty")
-    if not spec.get("peerIP") and not spec.get("peerSelector"):
-        fail(["peerIP", "peerSelector"], "one of them is required")
-    if spec.get("peerIP") and not _as_value(spec.get("asNumber")):
-        fail(["asNumber"], "required for a peer with peer_ip (the peer's AS number)")
-    if spec.get("keepOriginalNextHop") and spec.get("nextHopMode"):
-        fail(["keepOriginalNextHop", "nextHopMode"], "exclude each other; use next_hop_mode=Keep")
-    if spec.get("reachableBy"):
-        parsed = split_peer_ip(spec["peerIP"]) if spec.get("peerIP") else None
-        if parsed is None:
-            fail(["reachableBy", "peerIP"], "reachable_by needs a peer_ip")
-        elif validate.ip_version(spec["reachableBy"]) != parsed[0]:
-            fail(["reachableBy", "peerIP"], "must be of the same IP family (reachable_by %s, peer_ip %s)"
-                 % (spec["reachableBy"], spec["peerIP"]))
-    if request.scope == "global" and spec.get("node"):
-        fail(["node"], "scope=global but the peer applies to node %s" % spec["node"])
-    if request.scope == "node" and not spec.get("node"):
-        fail(["node"], "scope=node needs node (the node the peer applies to)")
-    if request.scope is not None and spec.get("nodeSelector"):
-        fail(["nodeSelector"], "a node_selector peer has no global or node scope: drop scope")
-    if errors:
-        raise ValidationErrors(errors)
-
-
-def _as_value(value):
-    if value in (None, ""):
-        return 0
-    try:
-        return validate.as_number(value, "asNumber")
-    except validate.ValidationError:
-        return value  # not ours to judge here; any non-empty value counts as set
-
-
-def _same_peer_ip(stored, requested):
-    return split_peer_ip(stored) is not None and split_peer_ip(stored) == split_peer_ip(requested)
-
-
-def _same_as_number(stored, requested):
-    try:
-        return validate.as_number(stored, "asNumber") == requested
-    except validate.ValidationError:
-        return False
-
 
 def desired_state(current, name, request):
     """The resource the request asks for, given the stored one (or None). None means absent.
@@ -498,35 +308,13 @@ def desired_state(current, name, request):
         document = new_resource(KIND, name, labels={OWNER_LABEL: OWNER_VALUE})
     else:
         document = current
-    spec = document["spec"]
-    stored_fields = [field for field in spec if field not in request.values]
-    values = OrderedDict(request.values)
-    # Same address or AS written another way (aa:bb::ff vs 00aa:00bb::ff, "64512" vs 64512): keep
-    # the stored text, so an equivalent request is not a change.
-    if "peerIP" in values and "peerIP" in spec and _same_peer_ip(spec["peerIP"], values["peerIP"]):
-        del values["peerIP"]
-    for field in ("asNumber", "localASNumber"):
-        if field in values and field in spec and _same_as_number(spec[field], values[field]):
-            del values[field]
-    set_fields(spec, values, request.remove)
-    if request.labels:
-        metadata = document["metadata"]
-        labels = merge_labels(metadata.get("labels"), request.labels)
-        if labels:
-            metadata["labels"] = labels
-        else:
-            metadata.pop("labels", None)
-    check_spec(spec, request, stored_fields)
+    document["spec"] = update_section(MODEL, document["spec"], request)
+    merge_labels(document["metadata"], request.labels)
+    check_rules(MODEL, document["spec"], request, request.scope)
     return document
 
 
 # ---- finding peers ---------------------------------------------------------------------------
-
-def read_peers(datastore):
-    """(peers, problems): every decodable BGPPeer from one prefix read, and one message per
-    stored value that is not one (such values are skipped here, and never overwritten)."""
-    return decode_readable(datastore.get_prefix(kind_prefix(KIND)), KIND)
-
 
 class IdentityIndex(object):
     """Peers by (node, address), for finding a peer whatever its name."""
@@ -583,55 +371,6 @@ TABLE_HEADERS = ["NAME", "PEERIP", "NODE", "ASN"]
 
 # ---- bulk ------------------------------------------------------------------------------------
 
-_TRUE = ("true", "yes", "on", "1", "y", "t")
-_FALSE = ("false", "no", "off", "0", "n", "f")
-
-
-def _coerce(value, spec, field):
-    kind = spec.get("type", "str")
-    if value is None:
-        return None
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise validate.ValidationError(field, "%r is not a boolean" % (value,))
-    if kind == "int":
-        if isinstance(value, bool):
-            raise validate.ValidationError(field, "%r is not a whole number" % (value,))
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and re.match(r"^\s*-?[0-9]+\s*$", value):
-            return int(value)
-        raise validate.ValidationError(field, "%r is not a whole number" % (value,))
-    if kind == "str":
-        if isinstance(value, (dict, list, bool)):
-            raise validate.ValidationError(field, "%r is not a string" % (value,))
-        value = str(value)
-    elif kind == "list":
-        if isinstance(value, str):
-            value = [item.strip() for item in value.split(",") if item.strip()]
-        if not isinstance(value, list):
-            raise validate.ValidationError(field, "must be a list")
-        if spec.get("elements") == "str":
-            bad = [item for item in value if isinstance(item, (dict, list))]
-            if bad:
-                raise validate.ValidationError(field, "must be a list of strings")
-            value = [str(item) for item in value]
-    elif kind == "dict":
-        if not isinstance(value, dict):
-            raise validate.ValidationError(field, "must be a dict")
-    if spec.get("choices"):
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            validate.choice(item, field, spec["choices"])
-    return value
-
-
 def parse_entries(entries, default_state="present"):
     """Validate every entry of the bulk `peers` list; every problem of every entry is reported at
     once, each by index and option. Returns [PeerRequest]."""
@@ -652,7 +391,7 @@ def parse_entries(entries, default_state="present"):
                     prefix, option, ", ".join(PEER_OPTIONS)))
                 continue
             try:
-                params[option] = _coerce(entry[option], PEER_OPTIONS[option], prefix + option)
+                params[option] = coerce(entry[option], PEER_OPTIONS[option], prefix + option)
             except validate.ValidationError as exc:
                 entry_errors.append(str(exc))
         if params.get("state") is None:
@@ -693,7 +432,7 @@ def parse_purge_scope(purge_scope):
     if isinstance(nodes, str):
         nodes = [nodes]
     nodes = set(validate.resource_name(node, "purge_scope.nodes[%d]" % index) for index, node in enumerate(nodes))
-    include_global = _coerce(purge_scope.get("global"), dict(type="bool"), "purge_scope.global") or False
+    include_global = coerce(purge_scope.get("global"), dict(type="bool"), "purge_scope.global") or False
     if not nodes and not include_global:
         raise validate.ValidationError("purge_scope", "names no peers: give nodes (a list of node names) "
                                                       "and/or global: true")

@@ -17,32 +17,53 @@ __metaclass__ = type
 from collections import OrderedDict
 
 from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceError
 from ansible_collections.netops.calico.plugins.module_utils._kind_bgp_configuration import effective
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
-    ResourceError,
-    decode_readable,
-    kind_prefix,
+from ansible_collections.netops.calico.plugins.module_utils._model_options import (
+    Kind,
+    Option,
+    check_rules,
     merge_labels,
-    resource_key,
-    set_fields,
+    parse_options,
+    update_section,
 )
 
-KIND = "Node"
-# Calico's NodeBGPSpec fields in the order its Go encoder writes them.
-BGP_FIELD_ORDER = ("asNumber", "ipv4Address", "ipv6Address", "ipv4IPIPTunnelAddr", "routeReflectorClusterID")
 ADDRESS_FIELDS = ("ipv4Address", "ipv6Address")
 TABLE_HEADERS = ["NAME", "ASN", "IPV4", "IPV6"]
 
-# option name -> (spec.bgp field, converter from the module value to the stored value)
-FIELDS = OrderedDict([
-    ("as_number", ("asNumber", validate.as_number)),
-    ("ipv4_address", ("ipv4Address",
-                      lambda value: validate.cidr(value, "ipv4_address", version=4, allow_bare=True))),
-    ("ipv6_address", ("ipv6Address",
-                      lambda value: validate.cidr(value, "ipv6_address", version=6, allow_bare=True))),
-    ("route_reflector_cluster_id", ("routeReflectorClusterID",
-                                    lambda value: validate.ip_address(value, "route_reflector_cluster_id", 4))),
-])
+
+def _address(version):
+    return lambda value, name: validate.cidr(value, name, version=version)
+
+
+def _bgp_rules(bgp, context):
+    """Calico requires spec.bgp, when present, to carry ipv4Address or ipv6Address."""
+    name, request = context
+    if bgp and not any(bgp.get(field) for field in ADDRESS_FIELDS):
+        if any(field in request.remove for field in ADDRESS_FIELDS):
+            yield ["unset"], "node %s would be left without a BGP address; Calico requires spec.bgp to " \
+                             "have ipv4Address or ipv6Address (set the other address first)" % name
+        else:
+            yield ["ipv4Address"], "node %s has no BGP address (it runs without BGP or calico/node has " \
+                                   "not detected one); Calico requires spec.bgp to have ipv4Address or " \
+                                   "ipv6Address: give ipv4_address or ipv6_address too" % name
+
+
+MODEL = Kind(
+    "Node", "nodes",
+    options=[
+        Option("as_number", "asNumber", "raw", validate.as_number, validate.same_as_number),
+        Option("ipv4_address", "ipv4Address", "str", _address(4), validate.same_cidr),
+        Option("ipv6_address", "ipv6Address", "str", _address(6), validate.same_cidr),
+        Option("route_reflector_cluster_id", "routeReflectorClusterID", "str",
+               lambda value, name: validate.ip_address(value, name, 4), validate.same_ip),
+    ],
+    # NodeBGPSpec's fields in Go's struct order
+    field_order=("asNumber", "ipv4Address", "ipv6Address", "ipv4IPIPTunnelAddr", "routeReflectorClusterID"),
+    section=("spec", "bgp"),
+    rules=(_bgp_rules,),
+)
+KIND = MODEL.name
 
 
 class NodeNotRegistered(ResourceError):
@@ -64,129 +85,33 @@ def node_name(value, field="name"):
     return validate.resource_name(value, field)
 
 
-def label_changes(labels, field="labels"):
-    """Validated labels to merge: {key: text value, or None to remove the label}."""
-    if labels is None:
-        return OrderedDict()
-    if not isinstance(labels, dict):
-        raise validate.ValidationError(field, "must be a dictionary of label names to values")
-    result = OrderedDict()
-    for key in sorted(labels, key=str):
-        value = labels[key]
-        key_text = validate.label_key(key, "%s (key %r)" % (field, key))
-        if value is None:
-            result[key_text] = None
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"  # YAML true/false as Kubernetes writes them
-        elif isinstance(value, (dict, list)):
-            raise validate.ValidationError("%s.%s" % (field, key_text), "a label value must be a string")
-        result[key_text] = validate.label_value(value, "%s.%s" % (field, key_text))
-    return result
-
-
 def requested_changes(params):
-    """Validate every option of a task before anything is read or written.
-
-    Returns ({spec.bgp field: value}, [spec.bgp fields to remove], {label: value or None}).
-    """
+    """Validate every option of a task before anything is read or written; returns the Request."""
     node_name(params.get("name"))
-    values = OrderedDict()
-    for option, (field, convert) in FIELDS.items():
-        if params.get(option) is not None:
-            values[field] = convert(params[option])
-    unset = list(params.get("unset") or [])
-    unknown = [option for option in unset if option not in FIELDS]
-    if unknown:
-        raise validate.ValidationError("unset", "%s cannot be unset; choose from %s" % (
-            ", ".join(map(str, unknown)), ", ".join(FIELDS)))
-    overlap = [option for option in unset if params.get(option) is not None]
-    if overlap:
-        raise validate.ValidationError(
-            "unset", "%s cannot be both set and unset in one task" % ", ".join(overlap))
-    remove = [FIELDS[option][0] for option in unset]
-    return values, remove, label_changes(params.get("labels"))
-
-
-def _same_value(field, stored, wanted):
-    """Whether a stored spec.bgp value already means what the task asks for (e.g. an AS stored
-    as the text "65011", or an IPv6 address written in another form)."""
-    option = [name for name, (bgp_field, _convert) in FIELDS.items() if bgp_field == field][0]
-    try:
-        return FIELDS[option][1](stored) == wanted
-    except validate.ValidationError:
-        return False
-
-
-def _ordered_bgp(bgp):
-    """spec.bgp with Calico's fields in its encoder's order, unknown fields after them."""
-    ordered = OrderedDict((field, bgp[field]) for field in BGP_FIELD_ORDER if field in bgp)
-    for field, value in bgp.items():
-        if field not in ordered:
-            ordered[field] = value
-    return ordered
+    return parse_options(MODEL, params)
 
 
 def desired_state(current, name, params):
     """The Node the task asks for, given the stored one (a private copy it may change).
 
-    Only spec.bgp's managed fields and metadata.labels ever change.
-    """
+    Only spec.bgp's managed fields and metadata.labels ever change."""
     if current is None:
         raise NodeNotRegistered(name)
-    values, remove, labels = requested_changes(params)
+    request = requested_changes(params)
     spec = current["spec"]
     stored_bgp = spec.get("bgp")
     if stored_bgp is not None and not isinstance(stored_bgp, dict):
         raise ResourceError("node %s has a malformed spec.bgp (%r); refusing to use or overwrite it"
                             % (name, stored_bgp))
-    bgp = OrderedDict(stored_bgp or {})
-    for field in list(values):
-        if field in bgp and _same_value(field, bgp[field], values[field]):
-            del values[field]  # keep the stored text: it already says this
-    set_fields(bgp, values, remove)
-    if bgp != OrderedDict(stored_bgp or {}):
-        if bgp and not any(bgp.get(field) for field in ADDRESS_FIELDS):
-            if any(field in remove for field in ADDRESS_FIELDS):
-                raise validate.ValidationError(
-                    "unset", "node %s would be left without a BGP address; Calico requires spec.bgp "
-                             "to have ipv4Address or ipv6Address (set the other address first)" % name)
-            raise validate.ValidationError(
-                "ipv4_address", "node %s has no BGP address (it runs without BGP or calico/node has not "
-                                "detected one); Calico requires spec.bgp to have ipv4Address or "
-                                "ipv6Address: give ipv4_address or ipv6_address too" % name)
+    bgp = update_section(MODEL, stored_bgp, request)
+    if dict(bgp) != dict(stored_bgp or {}):
+        check_rules(MODEL, bgp, request, (name, request))
         if bgp:
-            spec["bgp"] = _ordered_bgp(bgp)
+            spec["bgp"] = bgp
         else:
             spec.pop("bgp", None)  # Calico never stores an empty spec.bgp
-    if labels:
-        metadata = current["metadata"]
-        stored_labels = metadata.get("labels")
-        if stored_labels is not None and not isinstance(stored_labels, dict):
-            raise ResourceError("node %s has malformed metadata.labels; refusing to use or overwrite it"
-                                % name)
-        merged = merge_labels(stored_labels, labels)
-        if merged:
-            metadata["labels"] = merged
-        else:
-            metadata.pop("labels", None)
+    merge_labels(current["metadata"], request.labels)
     return current
-
-
-def list_nodes(datastore, name=None):
-    """(nodes, problems): every readable Node (or just `name`), from one read, and for each
-    unreadable stored value a sentence saying which key and why (Calico itself skips those)."""
-    if name is not None:
-        key_values = [kv for kv in [datastore.get(resource_key(KIND, name))] if kv is not None]
-    else:
-        key_values = datastore.get_prefix(kind_prefix(KIND))
-    return decode_readable(key_values, KIND)
-
-
-def registered_names(datastore):
-    """Names of every stored Node (from the keys alone), for error messages."""
-    prefix = kind_prefix(KIND)
-    return [key_value.key[len(prefix):] for key_value in datastore.get_prefix(prefix)]
 
 
 def default_as_number(default_configuration):

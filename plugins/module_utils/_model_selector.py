@@ -1,168 +1,244 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netops.calico contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Calico selector expressions (nodeSelector, peerSelector): parse, validate, match labels.
+"""Calico selector expressions (nodeSelector, peerSelector): tokenize, validate, match labels.
 
-For internal use by this collection. No Ansible imports. Supports Calico's syntax:
-all(), has(k), k == 'v', k != 'v', k in {'a','b'}, k not in {...}, k contains 'v',
-k starts with 'v', k ends with 'v', !, &&, ||, parentheses; single or double quotes.
+For internal use by this collection. No Ansible imports. Follows libcalico-go's tokenizer and
+parser: whitespace is only space and tab (a newline is an error), all() and has(k) are written
+without a space before '(', 'not in' may be written 'notin', labels are at most 512 characters.
+Parsing and matching use explicit stacks, so any nesting depth works without recursion.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
+from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError, shown
 
-from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
-
-_TOKEN = re.compile(r"""
-    \s*(?:
-      (?P<string>'[^']*'|"[^"]*")
-    | (?P<op>==|!=|&&|\|\||!|\(|\)|\{|\}|,)
-    | (?P<word>[A-Za-z0-9_./-]+)
-    )""", re.VERBOSE)
+MAX_LABEL_LENGTH = 512
+# CRD maxLength of nodeSelector and peerSelector
+MAX_SELECTOR_LENGTH = 1024
+_IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
+_WORD_OPERATORS = (("contains", ("contains",)), ("starts with", ("starts", "with")),
+                   ("ends with", ("ends", "with")), ("not in", ("not", "in")), ("in", ("in",)))
 
 
 class SelectorError(ValueError):
     pass
 
 
-def _tokenize(text):
+def _skip_blanks(text, position):
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    return position
+
+
+def _identifier(text, position):
+    end = position
+    while end < len(text) and text[end] in _IDENTIFIER_CHARS:
+        end += 1
+    if end == position:
+        raise SelectorError("expected a label name at position %d" % position)
+    if end - position > MAX_LABEL_LENGTH:
+        raise SelectorError("a label is longer than %d characters" % MAX_LABEL_LENGTH)
+    return text[position:end], end
+
+
+def _word_operator(text, position):
+    """(operator, end) of an operator after a label, or None."""
+    for operator, words in _WORD_OPERATORS:
+        end = position
+        for index, word in enumerate(words):
+            if not text.startswith(word, end):
+                break
+            end += len(word)
+            if index < len(words) - 1:
+                end = _skip_blanks(text, end)
+        else:
+            if end == len(text) or text[end] not in _IDENTIFIER_CHARS:
+                return operator, end
+    return None
+
+
+def tokenize(text):
+    """Calico's tokens: (kind, value) pairs."""
     tokens, position = [], 0
-    text = text.rstrip()
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if not match or match.end() == position:
-            raise SelectorError("unexpected text at position %d: %r" % (position, text[position:position + 10]))
-        kind = match.lastgroup
-        value = match.group(kind)
-        if kind == "string":
-            value = value[1:-1]
-        tokens.append((kind, value))
-        position = match.end()
-    return tokens
+    while True:
+        position = _skip_blanks(text, position)
+        if position == len(text):
+            return tokens
+        character = text[position]
+        after_label = bool(tokens) and tokens[-1][0] == "label"
+        if character in "(){},":
+            tokens.append((character, None))
+            position += 1
+        elif character in "\"'":
+            end = text.find(character, position + 1)
+            if end == -1:
+                raise SelectorError("unterminated string")
+            tokens.append(("string", text[position + 1:end]))
+            position = end + 1
+        elif text.startswith("==", position) or text.startswith("!=", position):
+            tokens.append((text[position:position + 2], None))
+            position += 2
+        elif character == "!":
+            tokens.append(("!", None))
+            position += 1
+        elif text.startswith("&&", position) or text.startswith("||", position):
+            tokens.append((text[position:position + 2], None))
+            position += 2
+        elif character in "=&|":
+            raise SelectorError("expected %s at position %d" % (character * 2, position))
+        elif after_label:
+            found = _word_operator(text, position)
+            if found is None:
+                raise SelectorError("expected an operator after label %r" % tokens[-1][1])
+            tokens.append((found[0], None))
+            position = found[1]
+        elif text.startswith("has(", position):
+            position = _skip_blanks(text, position + 4)
+            label, position = _identifier(text, position)
+            position = _skip_blanks(text, position)
+            if not text.startswith(")", position):
+                raise SelectorError("no closing ')' after has(")
+            tokens.append(("has", label))
+            position += 1
+        elif text.startswith("all(", position) or text.startswith("global(", position):
+            name = "all" if character == "a" else "global"
+            position = _skip_blanks(text, position + len(name) + 1)
+            if not text.startswith(")", position):
+                raise SelectorError("no closing ')' after %s(" % name)
+            tokens.append((name, None))
+            position += 1
+        else:
+            label, position = _identifier(text, position)
+            tokens.append(("label", label))
 
 
-class _Parser(object):
-    def __init__(self, text):
-        self.tokens = _tokenize(text)
-        self.index = 0
+def _term(tokens, index):
+    """(matcher, next index) of one has()/all()/comparison term starting at tokens[index]."""
+    kind, value = tokens[index]
+    if kind == "has":
+        return (lambda labels: value in labels), index + 1
+    if kind in ("all", "global"):
+        return (lambda labels: True), index + 1
+    if kind != "label":
+        raise SelectorError("unexpected %s" % (kind if value is None else repr(value)))
+    if index + 1 >= len(tokens):
+        raise SelectorError("unexpected end of selector after label %r" % value)
+    operator = tokens[index + 1][0]
+    if operator in ("==", "!=", "contains", "starts with", "ends with"):
+        if index + 2 >= len(tokens) or tokens[index + 2][0] != "string":
+            raise SelectorError("expected a quoted string after %r %s" % (value, operator))
+        wanted = tokens[index + 2][1]
+        return _comparison(value, operator, wanted), index + 3
+    if operator in ("in", "not in"):
+        position = index + 2
+        if position >= len(tokens) or tokens[position][0] != "{":
+            raise SelectorError("expected a set literal {...} after %r %s" % (value, operator))
+        position += 1
+        members = set()
+        while position < len(tokens) and tokens[position][0] == "string":
+            members.add(tokens[position][1])
+            position += 1
+            if position < len(tokens) and tokens[position][0] == ",":
+                position += 1
+            else:
+                break
+        if position >= len(tokens) or tokens[position][0] != "}":
+            raise SelectorError("expected }")
+        if operator == "in":
+            return (lambda labels: value in labels and labels[value] in members), position + 1
+        return (lambda labels: value not in labels or labels[value] not in members), position + 1
+    raise SelectorError("expected == or != after label %r" % value)
 
-    def peek(self, offset=0):
-        index = self.index + offset
-        return self.tokens[index] if index < len(self.tokens) else (None, None)
 
-    def take(self, kind=None, value=None):
-        token = self.peek()
-        if token[0] is None or (kind and token[0] != kind) or (value and token[1] != value):
-            raise SelectorError("expected %s but found %s" % (value or kind, token[1] or "the end"))
-        self.index += 1
-        return token[1]
+def _comparison(key, operator, wanted):
+    if operator == "==":
+        return lambda labels: key in labels and labels[key] == wanted
+    if operator == "!=":
+        return lambda labels: key not in labels or labels[key] != wanted
+    if operator == "contains":
+        return lambda labels: key in labels and wanted in labels[key]
+    if operator == "starts with":
+        return lambda labels: key in labels and labels[key].startswith(wanted)
+    return lambda labels: key in labels and labels[key].endswith(wanted)
 
-    def parse(self):
-        if not self.tokens:
-            raise SelectorError("empty selector")
-        node = self.disjunction()
-        if self.peek()[0] is not None:
-            raise SelectorError("unexpected %r" % self.peek()[1])
-        return node
 
-    def disjunction(self):
-        terms = [self.conjunction()]
-        while self.peek() == ("op", "||"):
-            self.take()
-            terms.append(self.conjunction())
-        return terms[0] if len(terms) == 1 else (lambda labels: any(term(labels) for term in terms))
-
-    def conjunction(self):
-        terms = [self.unary()]
-        while self.peek() == ("op", "&&"):
-            self.take()
-            terms.append(self.unary())
-        return terms[0] if len(terms) == 1 else (lambda labels: all(term(labels) for term in terms))
-
-    def unary(self):
-        if self.peek() == ("op", "!"):
-            self.take()
-            inner = self.unary()
-            return lambda labels: not inner(labels)
-        if self.peek() == ("op", "("):
-            self.take()
-            inner = self.disjunction()
-            self.take("op", ")")
-            return inner
-        return self.comparison()
-
-    def _call(self, function):
-        self.take("word", function)
-        self.take("op", "(")
-        argument = None if function in ("all", "global") else self.take("word")
-        self.take("op", ")")
-        return argument
-
-    def comparison(self):
-        kind, word = self.peek()
-        if kind != "word":
-            raise SelectorError("expected a label name but found %s" % (word or "the end"))
-        if word in ("all", "global") and self.peek(1) == ("op", "("):
-            self._call(word)
-            return lambda labels: True
-        if word == "has" and self.peek(1) == ("op", "("):
-            key = self._call("has")
-            return lambda labels: key in labels
-        key = self.take("word")
-        kind, operator = self.peek()
-        if operator in ("==", "!="):
-            self.take()
-            value = self.take("string")
-            if operator == "==":
-                return lambda labels: labels.get(key) == value
-            return lambda labels: labels.get(key) != value
-        if operator == "in" or (operator == "not" and self.peek(1) == ("word", "in")):
-            negate = operator == "not"
-            self.take()
-            if negate:
-                self.take("word", "in")
-            values = self._set()
-            if negate:
-                return lambda labels: labels.get(key) not in values
-            return lambda labels: key in labels and labels[key] in values
-        if operator == "contains":
-            self.take()
-            value = self.take("string")
-            return lambda labels: value in labels.get(key, "") and key in labels
-        if operator in ("starts", "ends"):
-            self.take()
-            self.take("word", "with")
-            value = self.take("string")
-            if operator == "starts":
-                return lambda labels: key in labels and labels[key].startswith(value)
-            return lambda labels: key in labels and labels[key].endswith(value)
-        raise SelectorError("expected an operator after %r but found %s" % (key, operator or "the end"))
-
-    def _set(self):
-        self.take("op", "{")
-        values = set()
-        if self.peek() != ("op", "}"):
-            values.add(self.take("string"))
-            while self.peek() == ("op", ","):
-                self.take()
-                values.add(self.take("string"))
-        self.take("op", "}")
-        return values
+_PRECEDENCE = {"||": 1, "&&": 2, "!": 3}
 
 
 def compile_selector(expression):
-    """A function labels -> bool. Raises SelectorError on a malformed expression."""
-    return _Parser(expression).parse()
+    """A function labels -> bool (an empty selector matches everything, as in Calico).
+    Raises SelectorError on a malformed expression."""
+    tokens = tokenize(expression)
+    program, operators = [], []
+    index, expect_term = 0, True
+    while index < len(tokens):
+        kind = tokens[index][0]
+        if expect_term:
+            if kind in ("!", "("):
+                operators.append(kind)
+                index += 1
+                continue
+            matcher, index = _term(tokens, index)
+            program.append(matcher)
+            expect_term = False
+            continue
+        if kind in ("&&", "||"):
+            while operators and operators[-1] != "(" and _PRECEDENCE[operators[-1]] >= _PRECEDENCE[kind]:
+                program.append(operators.pop())
+            operators.append(kind)
+            expect_term = True
+        elif kind == ")":
+            while operators and operators[-1] != "(":
+                program.append(operators.pop())
+            if not operators:
+                raise SelectorError("unexpected )")
+            operators.pop()
+        else:
+            raise SelectorError("unexpected content at the end of the selector")
+        index += 1
+    if not tokens:
+        return lambda labels: True
+    if expect_term:
+        raise SelectorError("unexpected end of selector")
+    while operators:
+        operator = operators.pop()
+        if operator == "(":
+            raise SelectorError("expected )")
+        program.append(operator)
+
+    def evaluate(labels):
+        stack = []
+        for step in program:
+            if step == "!":
+                stack.append(not stack.pop())
+            elif step == "&&":
+                right = stack.pop()
+                stack.append(stack.pop() and right)
+            elif step == "||":
+                right = stack.pop()
+                stack.append(stack.pop() or right)
+            else:
+                stack.append(step(labels))
+        return stack[0]
+
+    return evaluate
 
 
 def validate_selector(expression, field):
     """The expression unchanged, or ValidationError naming field."""
+    if not isinstance(expression, str):
+        raise ValidationError(field, "%s is not a string" % shown(expression))
+    if not expression.strip():
+        raise ValidationError(field, "must not be empty (to remove a stored selector, name the option in unset)")
+    if len(expression) > MAX_SELECTOR_LENGTH:
+        raise ValidationError(field, "is %d characters long; Calico allows at most %d"
+                              % (len(expression), MAX_SELECTOR_LENGTH))
     try:
         compile_selector(expression)
     except SelectorError as exc:
-        raise ValidationError(field, "%r is not a valid Calico selector: %s" % (expression, exc))
+        raise ValidationError(field, "%s is not a valid Calico selector: %s" % (shown(expression), exc))
     return expression
 
 

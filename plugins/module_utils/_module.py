@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netops.calico contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Ansible side shared by every datastore module: argument spec, connection, error handling.
+"""The Ansible side shared by every module: argument spec, connection, the error boundary.
 
 For internal use by this collection.
 """
@@ -11,22 +11,34 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import (
+    CONNECTION_ARGUMENT_SPEC,
+    resolve_settings,
+)
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import (
-    ResourceError,
     ResourceStore,
     as_plain,
     make_diff,
 )
-from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import (
-    CONNECTION_ARGUMENT_SPEC,
-    SettingsError,
-    resolve_settings,
-)
-from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+
+
+def run_module(module, operation, cleanup=None):
+    """The error boundary of every module: exit_json with operation(module)'s result dict; a
+    CalicoError becomes one fail_json line (with its details, such as committed writes)."""
+    try:
+        result = operation(module)
+    except CalicoError as exc:
+        if cleanup:
+            cleanup()
+        module.fail_json(msg=str(exc), **exc.details)
+    if cleanup:
+        cleanup()
+    module.exit_json(**result)
 
 
 class CalicoModule(AnsibleModule):
-    """An AnsibleModule with the shared etcd connection options and a lazy datastore."""
+    """An AnsibleModule with the shared etcd connection options and a lazy resource store."""
 
     def __init__(self, argument_spec, **kwargs):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
@@ -58,17 +70,10 @@ class CalicoModule(AnsibleModule):
         return output
 
     def run(self, operation):
-        """exit_json with operation(self)'s result dict; known failures become one fail_json line."""
-        from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import DatastoreError
+        run_module(self, operation, self._finish)
 
-        try:
-            result = operation(self)
-        except (ValidationError, SettingsError, ResourceError, DatastoreError) as exc:
-            self._close()
-            self.fail_json(msg=str(exc))
-        self._close()
-        self.exit_json(**result)
-
-    def _close(self):
+    def _finish(self):
         if self._store is not None:
-            self._store.datastore.close()
+            for warning in self._store.warnings:
+                self.warn(warning)
+            self._store.close()

@@ -182,32 +182,9 @@ action:
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 
-ARGUMENT_SPEC = dict(
+ARGUMENT_SPEC = bgp_configuration.MODEL.argument_spec(
     node=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
-    as_number=dict(type="raw"),
-    node_to_node_mesh=dict(type="bool"),
-    log_severity_screen=dict(type="str", choices=list(bgp_configuration.LOG_SEVERITIES)),
-    listen_port=dict(type="int"),
-    service_cluster_ips=dict(type="list", elements="str"),
-    service_external_ips=dict(type="list", elements="str"),
-    service_load_balancer_ips=dict(type="list", elements="str"),
-    communities=dict(type="list", elements="dict", options=dict(
-        name=dict(type="str", required=True),
-        value=dict(type="str", required=True),
-    )),
-    prefix_advertisements=dict(type="list", elements="dict", options=dict(
-        cidr=dict(type="str", required=True),
-        communities=dict(type="list", elements="str", default=[]),
-    )),
-    bind_mode=dict(type="str", choices=list(bgp_configuration.BIND_MODES)),
-    ignored_interfaces=dict(type="list", elements="str"),
-    node_mesh_password=dict(type="dict", no_log=False, options=dict(
-        secret_name=dict(type="str", required=True),
-        secret_key=dict(type="str", required=True, no_log=False),
-    )),
-    node_mesh_max_restart_time=dict(type="str"),
-    unset=dict(type="list", elements="str", default=[], choices=sorted(bgp_configuration.FIELDS)),
 )
 
 

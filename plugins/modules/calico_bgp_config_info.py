@@ -101,19 +101,14 @@ def read_configuration(module):
     default = by_name.get(bgp_configuration.DEFAULT_NAME)
     node = by_name.get(wanted) if module.params["node"] else None
     effective = bgp_configuration.effective(default, node)
-    rows = [[resource["metadata"]["name"],
-             resource["spec"].get("logSeverityScreen", "-"),
-             str(resource["spec"]["nodeToNodeMeshEnabled"]).lower()
-             if "nodeToNodeMeshEnabled" in resource["spec"] else "-",
-             str(resource["spec"].get("asNumber", "-"))]
-            for resource in resources]
     return dict(
         changed=False,
         resource=as_plain(by_name.get(wanted)),
         resources=as_plain(resources),
         effective=effective,
         calicoctl=bgp_configuration.calicoctl_values(effective),
-        table=text_table(["NAME", "LOGSEVERITY", "MESHENABLED", "ASNUMBER"], rows),
+        table=text_table(bgp_configuration.TABLE_HEADERS,
+                         [bgp_configuration.table_row(resource) for resource in resources]),
     )
 
 

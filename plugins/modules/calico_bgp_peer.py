@@ -320,8 +320,8 @@ writes:
 
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ApplyResult, apply_batch, make_diff
-from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ApplyResult, make_diff
+from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
 
 ARGUMENT_SPEC = dict(bgp_peer.PEER_OPTIONS)
 ARGUMENT_SPEC.update(
@@ -342,8 +342,7 @@ def manage_peer(module):
     store = module.store
     name = request.name
     if name is None:
-        peers, _problems = bgp_peer.read_peers(store.datastore)
-        name = bgp_peer.IdentityIndex(peers).find(request)
+        name = bgp_peer.IdentityIndex(store.list(bgp_peer.KIND)).find(request)
         if name is None and request.state == "absent":
             output = module.apply_output(ApplyResult(False, None, None, None), bgp_peer.KIND, request.describe())
             output["name"] = None
@@ -371,7 +370,7 @@ def manage_peers(module):
         names[:] = entry_names
         return wanted
 
-    batch = apply_batch(module.store, bgp_peer.KIND, compute, check_mode=module.check_mode)
+    batch = module.store.apply_batch(bgp_peer.KIND, compute, check_mode=module.check_mode)
     summary = dict(created=[], updated=[], deleted=[], unchanged=[])
     results = []
     listed = set(names)

@@ -145,14 +145,12 @@ def _summary(document):
     )
 
 
-def read_peers(module):
+def list_peers(module):
     params = module.params
     for option in ("name", "node"):
         if params[option] is not None:
             resource_name(params[option], option)
-    peers, problems = bgp_peer.read_peers(module.store.datastore)
-    for problem in problems:
-        module.warn(problem)
+    peers = module.store.list(bgp_peer.KIND)
     output = dict(changed=False)
     node_labels = None
     if params["node"] is not None:
@@ -182,7 +180,7 @@ def read_peers(module):
 
 def main():
     module = CalicoModule(ARGUMENT_SPEC)
-    module.run(read_peers)
+    module.run(list_peers)
 
 
 if __name__ == "__main__":

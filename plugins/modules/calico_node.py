@@ -170,15 +170,7 @@ action:
 from ansible_collections.netops.calico.plugins.module_utils import _kind_node as node_model
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    as_number=dict(type="raw"),
-    ipv4_address=dict(type="str"),
-    ipv6_address=dict(type="str"),
-    route_reflector_cluster_id=dict(type="str"),
-    labels=dict(type="dict"),
-    unset=dict(type="list", elements="str", default=[], choices=list(node_model.FIELDS)),
-)
+ARGUMENT_SPEC = node_model.MODEL.argument_spec(name=dict(type="str", required=True))
 
 
 def apply_node(module):
@@ -191,7 +183,7 @@ def apply_node(module):
             lambda current: node_model.desired_state(current, name, module.params),
             check_mode=module.check_mode)
     except node_model.NodeNotRegistered:
-        raise node_model.NodeNotRegistered(name, node_model.registered_names(module.store.datastore))
+        raise node_model.NodeNotRegistered(name, module.store.names(node_model.KIND))
     return module.apply_output(result, node_model.KIND, name)
 
 

@@ -124,14 +124,18 @@ from ansible_collections.netops.calico.plugins.module_utils import _kind_node as
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import as_plain
 from ansible_collections.netops.calico.plugins.module_utils._table import text_table
-from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
 
 
 def read_nodes(module):
     name = module.params["name"]
     if name is not None:
         node_model.node_name(name)
-    nodes, problems = node_model.list_nodes(module.store.datastore, name)
+    if name is not None:
+        nodes = [node for node in [module.store.get(node_model.KIND, name)] if node is not None]
+    else:
+        nodes = module.store.list(node_model.KIND)
+    problems = []
     default_as = node_model.default_as_number(module.store.get("BGPConfiguration", "default"))
     summaries = []
     for node in sorted(nodes, key=lambda item: item["metadata"]["name"]):

@@ -252,52 +252,50 @@ not_in_wait_state:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netops.calico.plugins.module_utils import _bird_node_status as status_lib
-from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+from ansible_collections.netops.calico.plugins.module_utils._model_values import finite_positive
+from ansible_collections.netops.calico.plugins.module_utils._module import run_module
+
+ARGUMENT_SPEC = dict(
+    bird_socket=dict(type="path"),
+    bird6_socket=dict(type="path"),
+    timeout=dict(type="float", default=2.0),
+    wait_for=dict(type="list", elements="str", default=[]),
+    wait_state=dict(type="str", default="Established",
+                    choices=["Idle", "Connect", "Active", "OpenSent", "OpenConfirm",
+                             "Established", "Close", "Passive", "Down"]),
+    wait_timeout=dict(type="float", default=60.0),
+    wait_interval=dict(type="float", default=1.0),
+)
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            bird_socket=dict(type="path"),
-            bird6_socket=dict(type="path"),
-            timeout=dict(type="float", default=2.0),
-            wait_for=dict(type="list", elements="str", default=[]),
-            wait_state=dict(type="str", default="Established",
-                            choices=["Idle", "Connect", "Active", "OpenSent", "OpenConfirm",
-                                     "Established", "Close", "Passive", "Down"]),
-            wait_timeout=dict(type="float", default=60.0),
-            wait_interval=dict(type="float", default=1.0),
-        ),
-        supports_check_mode=True,
-    )
+def node_status(module):
     params = module.params
-    for name, minimum in (("timeout", 0.001), ("wait_interval", 0.001), ("wait_timeout", 0)):
-        if params[name] < minimum:
-            module.fail_json(msg="%s must be %s, got %s"
-                             % (name, "positive" if minimum else "0 or more", params[name]))
-    try:
-        targets = status_lib.parse_wait_for(params["wait_for"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
+    for name in ("timeout", "wait_interval"):
+        finite_positive(params[name], name)
+    if params["wait_timeout"] != 0:
+        finite_positive(params["wait_timeout"], "wait_timeout")
+    targets = status_lib.parse_wait_for(params["wait_for"])
     ipv4_sockets = [params["bird_socket"]] if params["bird_socket"] else status_lib.IPV4_SOCKETS
     ipv6_sockets = [params["bird6_socket"]] if params["bird6_socket"] else status_lib.IPV6_SOCKETS
 
     def read_status():
         return status_lib.collect_node_status(ipv4_sockets, ipv6_sockets, params["timeout"])
 
-    try:
-        if not params["wait_for"]:
-            module.exit_json(changed=False, waited=0.0, **read_status().result())
-        status, unmet, waited = status_lib.wait_for_peers(
-            read_status, targets, params["wait_state"], params["wait_timeout"], params["wait_interval"])
-    except BirdError as exc:
-        module.fail_json(msg=str(exc))
+    if not params["wait_for"]:
+        return dict(changed=False, waited=0.0, **read_status().result())
+    status, unmet, waited = status_lib.wait_for_peers(
+        read_status, targets, params["wait_state"], params["wait_timeout"], params["wait_interval"])
     result = dict(changed=False, waited=round(waited, 3), not_in_wait_state=unmet, **status.result())
     if unmet:
-        module.fail_json(msg="after %s s, not every peer is %s: %s"
-                         % (round(waited, 1), params["wait_state"], status_lib.describe_unmet(unmet)),
-                         **result)
-    module.exit_json(**result)
+        raise CalicoError("after %s s, not every peer is %s: %s"
+                          % (round(waited, 1), params["wait_state"], status_lib.describe_unmet(unmet)),
+                          **result)
+    return result
+
+
+def main():
+    run_module(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True), node_status)
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ from tests.support.bird_daemon import BirdDaemon
 from tests.support.etcd_server import EtcdCluster
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError
 from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore
-from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import read_peers
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import read_sessions
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import render_peer_table
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore, set_fields
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore
 from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import ConnectionSettings
 
 LOG = logging.getLogger("netops.calico.lab")
@@ -74,7 +74,7 @@ def free_relocation(topology, attempts=50):
 
 def peers_of(socket_path, timeout=2.0):
     """The node's BGP peers as parsed by the collection (calicoctl's view): list of dicts."""
-    return read_peers([socket_path], 4, timeout)[1]
+    return read_sessions([socket_path], 4, timeout)[1]
 
 
 def all_protocols(socket_path, timeout=2.0):
@@ -237,7 +237,7 @@ class Lab(object):
     def _listen_port_config(self, current):
         from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
         document = current or new_resource("BGPConfiguration", "default")
-        set_fields(document["spec"], {"listenPort": self.topology.listen_port})
+        document["spec"]["listenPort"] = self.topology.listen_port
         return document
 
     def stop(self):

@@ -157,9 +157,9 @@ def _split_peer_ip(text):
     """'a.b.c.d:N' -> (a.b.c.d, N); a bare address -> (address, 0) (Go's net.SplitHostPort)."""
     text = (text or "").strip()
     parts = split_peer_ip(text)
-    if parts is None or parts[1] is None or not parts[1].isdigit():
+    if parts is None or parts[1] is None:
         return text, 0
-    return parts[0], int(parts[1])
+    return parts[0], parts[1]
 
 
 def _ipv4(text):

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
+
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdCommandError, BirdTimeout
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import (
     BirdUnavailable,
@@ -10,7 +12,7 @@ from ansible_collections.netops.calico.plugins.module_utils._bird_node_status im
     collect_node_status,
     describe_unmet,
     parse_wait_for,
-    read_peers,
+    read_sessions,
     unmet_peers,
     wait_for_peers,
 )
@@ -22,13 +24,13 @@ NO_PROCESSES = {"calico": False, "bird": True, "bird6": False}
 class TestReadPeers:
     def test_falls_back_to_the_second_socket_when_the_first_is_missing(self, sockets):
         with serving(sockets("bird.ctl"), "show_protocols_v4_established"):
-            path, peers = read_peers([sockets("calico.ctl"), sockets("bird.ctl")], 4)
+            path, peers = read_sessions([sockets("calico.ctl"), sockets("bird.ctl")], 4)
         assert path == sockets("bird.ctl")
         assert len(peers) == 5
 
     def test_no_socket_names_every_path_tried(self, sockets):
         with pytest.raises(BirdUnavailable) as caught:
-            read_peers([sockets("calico.ctl"), sockets("bird.ctl")], 4)
+            read_sessions([sockets("calico.ctl"), sockets("bird.ctl")], 4)
         assert caught.value.all_missing
         assert str(caught.value) == (
             "cannot reach BIRDv4 (IPv4 BGP): BIRD control socket %s does not exist; "
@@ -37,12 +39,12 @@ class TestReadPeers:
     def test_a_hung_first_socket_is_an_error_not_a_fallback(self, sockets):
         with FakeBird.silent(sockets("calico.ctl")), serving(sockets("bird.ctl"), "show_protocols_v4_established"):
             with pytest.raises(BirdTimeout):
-                read_peers([sockets("calico.ctl"), sockets("bird.ctl")], 4, timeout=0.2)
+                read_sessions([sockets("calico.ctl"), sockets("bird.ctl")], 4, timeout=0.2)
 
     def test_bird_error_reply_is_raised(self, sockets):
         with FakeBird(sockets("bird.ctl"), {"show protocols": recorded("error_syntax")}):
             with pytest.raises(BirdCommandError, match="9001: syntax error"):
-                read_peers([sockets("bird.ctl")], 4)
+                read_sessions([sockets("bird.ctl")], 4)
 
 
 class TestCollectNodeStatus:
@@ -89,13 +91,13 @@ class TestWaitTargets:
 
     @pytest.mark.parametrize("text", ["node1", "10.0.0.300", "10.0.0.1:http", "[fd80::2]"])
     def test_invalid_entry_is_named(self, text):
-        with pytest.raises(ValueError, match=re.escape("wait_for entry %r is not a peer address" % text)):
+        with pytest.raises(ValidationError, match=re.escape("wait_for: entry %r is not a peer address" % text)):
             parse_wait_for([text])
 
     def test_all(self):
         assert parse_wait_for(["all"]) is None
         assert parse_wait_for(["ALL"]) is None
-        with pytest.raises(ValueError, match="either the single word 'all'"):
+        with pytest.raises(ValidationError, match="^wait_for: takes either the single word 'all'"):
             parse_wait_for(["all", "10.0.0.1"])
 
     def test_matches_compare_addresses_not_text(self):

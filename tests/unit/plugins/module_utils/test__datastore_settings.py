@@ -97,7 +97,9 @@ def test_missing_and_malformed_calicoctl_config(tmp_path):
     ({"etcd_username": "calico"}, "etcd_username and etcd_password must be given together"),
     ({"etcd_cert_file": "/x"}, "etcd_cert_file and etcd_key_file must be given together"),
     ({"etcd_ca_cert_file": "/does/not/exist.pem"}, "etcd_ca_cert_file: /does/not/exist.pem .* not a readable file"),
-    ({"etcd_timeout": 0}, "etcd_timeout: must be a positive"),
+    ({"etcd_timeout": 0}, "etcd_timeout: must be a finite number of seconds above 0"),
+    ({"etcd_timeout": float("nan")}, "etcd_timeout: must be a finite number of seconds above 0"),
+    ({"etcd_timeout": float("inf")}, "etcd_timeout: must be a finite number of seconds above 0"),
     ({"etcd_endpoints": ["http://[::1:2379"]}, "unclosed"),
 ])
 def test_bad_connection_settings_name_the_option(params, message):

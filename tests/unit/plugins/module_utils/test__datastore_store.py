@@ -10,10 +10,8 @@ from ansible_collections.netops.calico.plugins.module_utils._datastore_store imp
     decode,
     encode,
     make_diff,
-    merge_labels,
     new_resource,
     resource_key,
-    set_fields,
 )
 from tests.support.fake_datastore import FakeDatastore
 
@@ -170,15 +168,38 @@ def test_diff_hides_metadata_noise():
     assert diff["after"] == {}
 
 
-def test_set_fields_and_merge_labels():
-    spec = {"asNumber": 1, "listenPort": 179}
-    assert set_fields(spec, {"asNumber": 2, "logSeverityScreen": None}, remove=["listenPort"]) == {"asNumber": 2}
-    assert merge_labels({"a": "1", "b": "2"}, {"b": None, "c": "3"}) == {"a": "1", "c": "3"}
-
-
 def test_encode_writes_strings_as_go_does():
     document = new_resource("BGPPeer", "p1", {"peerIP": "10.0.0.1"}, labels={"note": "a<b>&c", "city": "Zürich"})
     raw = encode(document)
     assert b'"note":"a\\u003cb\\u003e\\u0026c"' in raw
     assert '"city":"Zürich"'.encode("utf-8") in raw
     assert json.loads(raw)["metadata"]["labels"] == {"note": "a<b>&c", "city": "Zürich"}
+
+
+class CountingDatastore(FakeDatastore):
+    def __init__(self):
+        super(CountingDatastore, self).__init__()
+        self.reads = 0
+
+    def get_prefix(self, prefix):
+        self.reads += 1
+        return super(CountingDatastore, self).get_prefix(prefix)
+
+
+def test_every_listing_reads_once_and_skips_unreadable_values_with_a_warning_naming_the_key():
+    nodes = "/calico/resources/v3/projectcalico.org/nodes/"
+    datastore = CountingDatastore()
+    datastore.put(nodes + "kube-node1", encode(new_resource("Node", "kube-node1", {"bgp": {"ipv4Address": "10.0.0.1"}})))
+    datastore.put(nodes + "kube-node2", b"{not json")
+    datastore.put(nodes + "kube-node3", encode(new_resource("BGPPeer", "kube-node3")))
+    datastore.put("/calico/resources/v3/projectcalico.org/bgppeers/x", b"{}")
+    store = ResourceStore(datastore)
+    listed = store.list("Node")
+    assert datastore.reads == 1
+    assert [item["metadata"]["name"] for item in listed] == ["kube-node1"]
+    assert listed[0]["metadata"]["resourceVersion"] == "2"
+    assert len(store.warnings) == 2
+    assert nodes + "kube-node2" in store.warnings[0] and "not valid JSON" in store.warnings[0]
+    assert nodes + "kube-node3" in store.warnings[1] and "'BGPPeer', not a Node" in store.warnings[1]
+    assert store.names("Node") == ["kube-node1", "kube-node2", "kube-node3"]
+    assert store.get("Node", "kube-node9") is None

@@ -14,7 +14,7 @@ NOWHERE = ["http://127.0.0.1:%d" % free_port()]
 @pytest.mark.parametrize("args, message", [
     (dict(as_number="x"), "as_number: 'x' is not an AS number"),
     (dict(node="n1", node_to_node_mesh=True), "node_to_node_mesh: only the global 'default'"),
-    (dict(service_cluster_ips=["10.96.0.1/12"]), "service_cluster_ips: '10.96.0.1/12' has host bits set"),
+    (dict(service_cluster_ips=["10.96.0.1/12"]), "service_cluster_ips[0]: '10.96.0.1/12' has host bits set"),
     (dict(etcd_endpoints=["etcd:2379"], as_number=1), "etcd_endpoints: 'etcd:2379' must be a URL"),
 ])
 def test_bad_input_fails_before_connecting(args, message):

@@ -95,11 +95,13 @@ def test_wait_for_other_state(sockets):
 
 
 @pytest.mark.parametrize("args, message", [
-    ({"wait_for": ["node2"]}, "wait_for entry 'node2' is not a peer address"),
-    ({"wait_for": ["all", "10.0.0.1"]}, "wait_for takes either the single word 'all'"),
-    ({"timeout": 0}, "timeout must be positive, got 0.0"),
-    ({"wait_interval": -1}, "wait_interval must be positive, got -1.0"),
-    ({"wait_timeout": -1}, "wait_timeout must be 0 or more, got -1.0"),
+    ({"wait_for": ["node2"]}, "wait_for: entry 'node2' is not a peer address"),
+    ({"wait_for": ["all", "10.0.0.1"]}, "wait_for: takes either the single word 'all'"),
+    ({"timeout": 0}, "timeout: 0.0 must be a finite number of seconds above 0"),
+    ({"wait_interval": -1}, "wait_interval: -1.0 must be a finite number of seconds above 0"),
+    ({"wait_timeout": -1}, "wait_timeout: -1.0 must be a finite number of seconds above 0"),
+    ({"timeout": float("nan")}, "timeout: nan must be a finite number of seconds above 0"),
+    ({"wait_timeout": float("inf")}, "wait_timeout: inf must be a finite number of seconds above 0"),
     ({"wait_state": "Up"}, "value of wait_state must be one of"),
 ])
 def test_bad_arguments_fail_before_reading_bird(sockets, args, message):
