@@ -39,16 +39,19 @@ options:
     default: present
   as_number:
     description:
-      - Default AS number of every node that has none of its own. Plain (V(64513)) or dotted (V(1.10)).
+      - Default AS number of every node that has none of its own. Plain (V(64513)) or dotted, quoted (V("1.10")),
+        because unquoted YAML reads 1.10 as the number 1.1, which is refused.
+      - V(0) is refused (stricter than Calico, since BGP has no AS 0 and calico/node would render it).
     type: raw
   node_to_node_mesh:
     description:
       - Whether every node peers with every other node. Calico's default is V(true).
     type: bool
   log_severity_screen:
-    description: BIRD log level.
+    description:
+      - BIRD log level, one of V(Trace), V(Debug), V(Info), V(Warning), V(Error), V(Fatal), in any case (as Calico
+        accepts it); stored as given.
     type: str
-    choices: [Debug, Info, Warning, Error, Fatal]
   listen_port:
     description: Port BIRD listens on for BGP (Calico's default is 179).
     type: int
@@ -66,7 +69,8 @@ options:
     elements: str
   communities:
     description:
-      - Named BGP communities. Each one must be used by an entry of O(prefix_advertisements).
+      - Named BGP communities (at most 500), for use in O(prefix_advertisements).
+      - As in Calico, communities can only be defined together with O(prefix_advertisements).
     type: list
     elements: dict
     suboptions:
@@ -88,10 +92,12 @@ options:
         type: str
         required: true
       communities:
-        description: Community names from O(communities), or literal community values.
+        description:
+          - Community names from O(communities), or literal community values (at most 50).
+          - A name that O(communities) does not define is refused (calico/node would drop it silently).
         type: list
         elements: str
-        default: []
+        required: true
   bind_mode:
     description: V(NodeIP) makes BIRD listen on the node IP only.
     type: str
@@ -103,6 +109,7 @@ options:
   node_mesh_password:
     description:
       - Reference to the Kubernetes Secret holding the mesh BGP password. The datastore stores only the reference.
+      - Refused while the mesh is off (O(node_to_node_mesh=false), given or stored), as Calico refuses it.
     type: dict
     suboptions:
       secret_name:
@@ -114,8 +121,17 @@ options:
         type: str
         required: true
   node_mesh_max_restart_time:
-    description: Graceful restart time for mesh sessions, a Go duration such as V(120s).
+    description:
+      - Graceful restart time for mesh sessions, a Go duration with a unit such as V(120s), stored as Go prints it
+        (V(2m0s)), the way C(calicoctl) stores it; a stored value of the same length is left as it is.
+      - Refused while the mesh is off, as Calico refuses it. Stricter than Calico, a negative duration is refused
+        (calico/node would render a BIRD configuration that fails).
     type: str
+  labels:
+    description:
+      - Labels merged into the resource's labels; labels not named here are kept, a label given V(null) is removed.
+      - YAML booleans are stored as V(true) / V(false), integers as their digits.
+    type: dict
   unset:
     description:
       - Options whose stored field is removed, so that Calico's default applies again.

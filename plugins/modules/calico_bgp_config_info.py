@@ -94,6 +94,9 @@ from ansible_collections.netops.calico.plugins.module_utils._datastore_store imp
 from ansible_collections.netops.calico.plugins.module_utils._table import text_table
 
 
+ARGUMENT_SPEC = dict(node=dict(type="str"))
+
+
 def read_configuration(module):
     wanted = bgp_configuration.resource_name_for(module.params["node"])
     resources = module.store.list(bgp_configuration.KIND)
@@ -113,7 +116,7 @@ def read_configuration(module):
 
 
 def main():
-    module = CalicoModule(dict(node=dict(type="str")))
+    module = CalicoModule(ARGUMENT_SPEC)
     module.run(read_configuration)
 
 

@@ -63,10 +63,16 @@ options:
   peer_ip:
     description:
       - Address of the BGP peer, IPv4 or IPv6, optionally with a port (V(10.0.0.1:1790), V([fd00::1]:1790)).
+      - Stored as written; an address stored in another form (V(00aa::ff) for V(aa::ff)) is the same peer and
+        is left as it is. An IPv4-mapped IPv6 address (V(::ffff:10.0.0.1)) is IPv4, as in Calico.
+      - A peer needs O(peer_ip) or O(peer_selector). Calico accepts a peer with neither, which makes no session;
+        this module refuses it.
     type: str
   as_number:
     description:
-      - AS number of the peer, plain (V(64567)) or dotted (V(1.10)). Required with O(peer_ip).
+      - AS number of the peer, plain (V(64567)) or dotted, quoted (V("1.10")).
+      - Required with O(peer_ip). Stricter than Calico, which accepts a O(peer_ip) peer without an AS number
+        and then renders its session with AS 0, which BIRD refuses. V(0) is refused for the same reason.
     type: raw
   node_selector:
     description:
@@ -102,7 +108,10 @@ options:
     type: str
     choices: [UseNodeIP, "None"]
   max_restart_time:
-    description: BGP graceful restart time, a Go duration such as V(120s).
+    description:
+      - BGP graceful restart time, a Go duration with a unit such as V(120s), stored as Go prints it (V(2m0s)), as
+        C(calicoctl) stores it; a stored value of the same length is left as it is.
+      - Stricter than Calico, a negative duration is refused (calico/node would render a failing BIRD configuration).
     type: str
   num_allowed_local_as_numbers:
     description: How many times the local AS number may appear in a received AS path.
@@ -129,7 +138,9 @@ options:
     type: str
     choices: [Auto, Manual]
   keepalive_time:
-    description: BGP keepalive time, a Go duration such as V(20s).
+    description:
+      - BGP keepalive time, a Go duration with a unit such as V(20s), stored as Go prints it; negative is refused
+        as for O(max_restart_time).
     type: str
   labels:
     description:

@@ -46,7 +46,8 @@ options:
   as_number:
     description:
       - The node's own AS number, overriding the global default (see M(netops.calico.calico_bgp_config)).
-      - Plain (V(65011)) or dotted (V(1.10), meaning 65546). Stored as a number.
+      - Plain (V(65011)) or dotted and quoted (V("1.10"), meaning 65546; unquoted, YAML reads 1.10 as the number
+        1.1, which is refused). Stored as a number. V(0) is refused (stricter than Calico, since BGP has no AS 0).
     type: raw
   ipv4_address:
     description:
@@ -68,7 +69,7 @@ options:
     description:
       - Labels merged into the node's labels; labels not named here are kept.
       - A label given the value V(null) is removed.
-      - YAML booleans are stored as V(true) / V(false), numbers as their text.
+      - YAML booleans are stored as V(true) / V(false), integers as their digits.
       - With the etcd datastore on Kubernetes, calico-kube-controllers copies the Kubernetes node's labels
         onto the Calico node; a label that also exists on the Kubernetes node is set back to the Kubernetes
         value, so manage such labels in Kubernetes instead.

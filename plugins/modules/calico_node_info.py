@@ -127,6 +127,9 @@ from ansible_collections.netops.calico.plugins.module_utils._table import text_t
 from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
 
 
+ARGUMENT_SPEC = dict(name=dict(type="str"))
+
+
 def read_nodes(module):
     name = module.params["name"]
     if name is not None:
@@ -157,7 +160,7 @@ def read_nodes(module):
 
 
 def main():
-    module = CalicoModule(dict(name=dict(type="str")))
+    module = CalicoModule(ARGUMENT_SPEC)
     module.run(read_nodes)
 
 

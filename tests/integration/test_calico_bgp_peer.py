@@ -95,7 +95,7 @@ def test_peer_made_by_hand_is_adopted_not_duplicated(etcd):
     ("10.1.2.3", "Node1", None, None),
     ("10.1.2.3", "kube-node1.example.com", "kube-node1.example.com.10-1-2-3", "10.1.2.3"),
     ("aa:bb::ff", None, V6_NAME, "aa:bb::ff"),
-    ("fd00:0:0:0:0:0:0:1", "node1", "node1.fd00-0000-0000-0000-0000-0000-0000-0001", "fd00::1"),
+    ("fd00:0:0:0:0:0:0:1", "node1", "node1.fd00-0000-0000-0000-0000-0000-0000-0001", "fd00:0:0:0:0:0:0:1"),
     ("2001:db8::1:0:0:1", None, "2001-0db8-0000-0000-0001-0000-0000-0001", "2001:db8::1:0:0:1"),
     ("10.1.2.3:1790", "node1", "node1.10-1-2-3", "10.1.2.3:1790"),
     ("[fd00::1]:1790", None, "fd00-0000-0000-0000-0000-0000-0000-0001", "[fd00::1]:1790"),
@@ -133,13 +133,16 @@ def test_stored_json_has_calico_field_names_and_types(etcd):
     assert document["spec"] == {
         "peerIP": "10.1.0.1:1790", "asNumber": 65546, "nodeSelector": "rack == 'r1' && has(bgp)",
         "password": {"secretKeyRef": {"name": "bgp-secrets", "key": "rack-r1"}},
-        "sourceAddress": "None", "maxRestartTime": "120s", "numAllowedLocalASNumbers": 2, "ttlSecurity": 0,
+        "sourceAddress": "None", "maxRestartTime": "2m0s", "numAllowedLocalASNumbers": 2, "ttlSecurity": 0,
         "reachableBy": "10.1.0.254", "filters": ["export-default"], "localASNumber": 64999,
         "nextHopMode": "Self", "reversePeering": "Manual", "keepaliveTime": "20s"}
     assert '"asNumber":65546' in raw and '"localASNumber":64999' in raw and '"ttlSecurity":0' in raw
     assert "resourceVersion" not in raw and ": " not in raw
-    # Calico's order of spec fields
-    assert list(document["spec"])[:3] == ["peerIP", "asNumber", "nodeSelector"]
+    # BGPPeerSpec's Go struct order, the order calicoctl writes
+    assert list(document["spec"]) == [
+        "nodeSelector", "peerIP", "asNumber", "localASNumber", "nextHopMode", "password", "sourceAddress",
+        "maxRestartTime", "keepaliveTime", "numAllowedLocalASNumbers", "ttlSecurity", "reachableBy", "filters",
+        "reversePeering"]
 
 
 def test_options_left_out_are_kept_unset_removes_labels_merge(etcd):
@@ -241,7 +244,7 @@ INVALID = [
      "password.secret_name: "),
     (dict(peer_ip="10.0.0.1", as_number=64512, unset=["as_number"]), "unset: "),
     (dict(peer_ip="10.0.0.1", unset=["peer_ip"]), "unset: "),
-    (dict(peer_ip="10.0.0.1", as_number=64512, labels={"bad key!": "x"}), "labels.bad key!: "),
+    (dict(peer_ip="10.0.0.1", as_number=64512, labels={"bad key!": "x"}), "labels (key 'bad key!'): "),
     (dict(peer_ip="10.0.0.1"), "as_number: "),
     (dict(peer_ip="10.0.0.1", as_number=64512, purge=True), "purge: "),
 ]

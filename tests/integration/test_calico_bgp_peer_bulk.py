@@ -288,3 +288,27 @@ def test_a_read_larger_than_grpc_default_limit_works(etcd):
     before = revision(etcd)
     result = run_module("calico_bgp_peer", conn(etcd, peers=entries))
     assert len(result["unchanged"]) == 320 and result["writes"] == 0 and revision(etcd) == before
+
+
+def test_an_interrupted_bulk_apply_reports_what_was_committed_and_a_rerun_completes_it(etcd, monkeypatch):
+    real_commit = _datastore_etcd.EtcdDatastore.commit
+    commits = []
+
+    def commit_then_lose_the_datastore(self, writes):
+        commits.append(len(writes))
+        if len(commits) == 2:  # etcd goes away after the first transaction was committed
+            raise _datastore_etcd.DatastoreError("cannot reach the etcd datastore: etcd at %s: connection refused"
+                                                 % etcd.endpoints[0])
+        return real_commit(self, writes)
+
+    monkeypatch.setattr(_datastore_etcd.EtcdDatastore, "commit", commit_then_lose_the_datastore)
+    result = run_module("calico_bgp_peer", conn(etcd, peers=rack(300)), expect_failure=True)
+    assert result["changed"] is True and result["committed"] == 128
+    assert "128 of 300 operations had been committed" in result["msg"]
+    assert "run the task again to complete it" in result["msg"]
+    assert len(stored_peers(etcd)) == 128
+
+    monkeypatch.setattr(_datastore_etcd.EtcdDatastore, "commit", real_commit)
+    again = run_module("calico_bgp_peer", conn(etcd, peers=rack(300)))
+    assert again["changed"] and again["writes"] == 172 and len(again["unchanged"]) == 128
+    assert len(stored_peers(etcd)) == 300

@@ -148,3 +148,38 @@ def test_etcd3_loads_with_the_installed_protobuf_without_any_setting(etcd):
     result = subprocess.run([sys.executable, "-m", "tests.support.module_runner", "calico_bgp_config_info", args],
                             cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0 and '"as_number": 64512' in result.stdout, result.stdout + result.stderr
+
+
+def count_connections(monkeypatch):
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore
+
+    attempts = []
+    real_connect = EtcdDatastore._connect
+
+    def connect(self, endpoint):
+        attempts.append(endpoint)
+        return real_connect(self, endpoint)
+
+    monkeypatch.setattr(EtcdDatastore, "_connect", connect)
+    return attempts
+
+
+def test_connection_refused_everywhere_fails_after_one_attempt_per_endpoint(monkeypatch):
+    attempts = count_connections(monkeypatch)
+    endpoints = ["http://127.0.0.1:%d" % free_port(), "http://127.0.0.1:%d" % free_port()]
+    # a long etcd_timeout: rounds would go on for 2 x 30 s if a refusal were waited out
+    result = run_module("calico_bgp_config", dict(etcd_endpoints=endpoints, as_number=64513, etcd_timeout=30),
+                        expect_failure=True)
+    assert attempts == endpoints
+    assert result["msg"].startswith("cannot reach any etcd endpoint (2 tried)")
+    assert all(endpoint in result["msg"] for endpoint in endpoints)
+
+
+def test_tls_failure_fails_after_one_attempt(etcd, tls_files, monkeypatch):
+    attempts = count_connections(monkeypatch)
+    # TLS towards a plaintext member: the handshake fails, and another round cannot cure it
+    endpoint = etcd.endpoints[0].replace("http://", "https://")
+    result = run_module("calico_bgp_config_info", dict(etcd_endpoints=[endpoint], etcd_ca_cert_file=tls_files.ca_cert,
+                                                       etcd_timeout=30), expect_failure=True)
+    assert attempts == [endpoint]
+    assert endpoint in result["msg"] and "\n" not in result["msg"]

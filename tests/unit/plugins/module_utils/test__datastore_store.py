@@ -203,3 +203,28 @@ def test_every_listing_reads_once_and_skips_unreadable_values_with_a_warning_nam
     assert nodes + "kube-node3" in store.warnings[1] and "'BGPPeer', not a Node" in store.warnings[1]
     assert store.names("Node") == ["kube-node1", "kube-node2", "kube-node3"]
     assert store.get("Node", "kube-node9") is None
+
+
+def test_a_conflict_that_never_ends_after_commits_says_what_was_committed():
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_store import PartialApplyError
+
+    datastore = FakeDatastore()
+    store = ResourceStore(datastore)
+    prefix = "/calico/resources/v3/projectcalico.org/bgppeers/"
+    keys = [prefix + "p%03d" % index for index in range(200)]
+
+    wanted = dict((key[len(prefix):], new_resource("BGPPeer", key[len(prefix):], {"peerIP": "10.0.0.1"}))
+                  for key in keys)
+
+    def compute(current):
+        return json.loads(json.dumps(wanted))
+
+    def someone_else_writes(fake):
+        fake.put(keys[-1], b'{"kind":"BGPPeer","metadata":{"name":"p199"},"spec":{}}')
+
+    # the first transaction (128) commits; every later one loses its compare-and-swap
+    datastore.before_commit.extend([lambda fake: None] + [someone_else_writes] * 10)
+    with pytest.raises(PartialApplyError) as info:
+        store.apply_batch("BGPPeer", compute, attempts=3)
+    assert info.value.details == {"changed": True, "committed": 128}
+    assert "128 operations were committed" in str(info.value) and "run the task again" in str(info.value)

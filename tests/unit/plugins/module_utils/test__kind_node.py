@@ -6,7 +6,7 @@ from collections import OrderedDict
 import pytest
 
 from ansible_collections.netops.calico.plugins.module_utils import _kind_node as node
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceError, encode
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceError
 from ansible_collections.netops.calico.plugins.module_utils._model_values import ValidationError
 
 STORED = OrderedDict([
