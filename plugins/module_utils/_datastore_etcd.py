@@ -16,7 +16,7 @@ import time
 from collections import namedtuple
 
 from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import parse_endpoint
-from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, shown
 
 # One stored key: key (str), value (bytes), mod_revision and version (ints).
 KeyValue = namedtuple("KeyValue", "key value mod_revision version")
@@ -129,8 +129,8 @@ class EtcdDatastore(object):
         details = _grpc_details(exc)
         if code in ("UNAUTHENTICATED", "PERMISSION_DENIED") or "authentication" in details.lower() \
                 or "permission denied" in details.lower():
-            return "etcd at %s rejected the credentials of user %r: %s" % (
-                endpoint, self.settings.username, details)
+            return "etcd at %s rejected the credentials of user %s: %s" % (
+                endpoint, shown(self.settings.username), details)
         if "ssl" in details.lower() or "handshake" in details.lower() or "certificate" in details.lower():
             return "TLS with etcd at %s failed (check etcd_ca_cert_file, etcd_cert_file and etcd_key_file): %s" % (
                 endpoint, details)

@@ -14,7 +14,7 @@ __metaclass__ = type
 import math
 import os
 
-from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, shown
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:2379"
 DEFAULT_CALICOCTL_CONFIG = "/etc/calico/calicoctl.cfg"
@@ -88,11 +88,11 @@ def parse_endpoint(endpoint):
     scheme, separator, rest = endpoint.partition("://")
     if not separator or scheme not in ("http", "https"):
         raise SettingsError(
-            "etcd_endpoints: %r must be a URL starting with http:// or https://" % endpoint)
+            "etcd_endpoints: %s must be a URL starting with http:// or https://" % shown(endpoint))
     hostport = rest.split("/", 1)[0]
     if hostport.startswith("["):
         if "]" not in hostport:
-            raise SettingsError("etcd_endpoints: %r has an unclosed '['" % endpoint)
+            raise SettingsError("etcd_endpoints: %s has an unclosed '['" % shown(endpoint))
         host, port_part = hostport[1:].split("]", 1)
         port_text = port_part[1:] if port_part.startswith(":") else ""
     elif hostport.count(":") == 1:
@@ -100,11 +100,11 @@ def parse_endpoint(endpoint):
     else:
         host, port_text = hostport, ""
     if not host:
-        raise SettingsError("etcd_endpoints: %r has no host" % endpoint)
+        raise SettingsError("etcd_endpoints: %s has no host" % shown(endpoint))
     if not port_text:
         return scheme, host, 2379
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise SettingsError("etcd_endpoints: %r has an invalid port" % endpoint)
+        raise SettingsError("etcd_endpoints: %s has an invalid port" % shown(endpoint))
     return scheme, host, int(port_text)
 
 

@@ -18,7 +18,7 @@ import uuid
 from collections import OrderedDict, namedtuple
 from datetime import datetime
 
-from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, shown
 
 API_VERSION = "projectcalico.org/v3"
 KEY_PREFIX = "/calico/resources/v3/projectcalico.org/"
@@ -112,8 +112,8 @@ def decode(key_value, kind):
     if not isinstance(document, dict) or document.get("kind") != kind:
         found = document.get("kind") if isinstance(document, dict) else type(document).__name__
         raise ResourceError(
-            "the value stored at %s is a %r, not a %s; refusing to use or overwrite it" % (
-                key_value.key, found, kind))
+            "the value stored at %s is a %s, not a %s; refusing to use or overwrite it" % (
+                key_value.key, shown(found), kind))
     metadata = document.setdefault("metadata", OrderedDict())
     if not isinstance(metadata, dict) or not isinstance(document.get("spec", {}), dict):
         raise ResourceError("the value stored at %s has a malformed metadata or spec; refusing "

@@ -47,7 +47,8 @@ class ValidationErrors(ValidationError):
     the option at fault when there is just one."""
 
     def __init__(self, messages, fields=None):
-        CalicoError.__init__(self, "; ".join(messages))
+        super(ValidationErrors, self).__init__(None, None)
+        self.args = ("; ".join(messages),)
         self.messages = list(messages)
         self.fields = list(fields or [None] * len(self.messages))
         self.field = self.fields[0] if len(self.messages) == 1 else None

@@ -19,7 +19,7 @@ from collections import OrderedDict
 
 from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
-from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationErrors
+from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationErrors, shown
 from ansible_collections.netops.calico.plugins.module_utils._model_options import (
     SECRET_REFERENCE_SUBOPTIONS,
     Kind,
@@ -248,12 +248,12 @@ def parse_request(params, prefix="", index=None):
     request.index = index
     request.state = params.get("state") or "present"
     if request.state not in STATES:
-        problems.add(prefix + "state", "%r is not one of present, absent" % (request.state,))
+        problems.add(prefix + "state", "%s is not one of present, absent" % shown(request.state))
     if params.get("name") is not None:
         request.name = problems.attempt(validate.resource_name, params["name"], prefix + "name")
     request.scope = params.get("scope")
     if request.scope is not None and request.scope not in SCOPES:
-        problems.add(prefix + "scope", "%r is not one of global, node" % (request.scope,))
+        problems.add(prefix + "scope", "%s is not one of global, node" % shown(request.scope))
         request.scope = None
     parsed = parse_options(MODEL, params, prefix, problems)
     request.values, request.remove, request.labels, request.given = (

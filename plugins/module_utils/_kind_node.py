@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceError
+from ansible_collections.netops.calico.plugins.module_utils._errors import shown
 from ansible_collections.netops.calico.plugins.module_utils._kind_bgp_configuration import effective
 from ansible_collections.netops.calico.plugins.module_utils._model_options import (
     Kind,
@@ -73,8 +74,8 @@ class NodeNotRegistered(ResourceError):
         message = ("node %s is not registered in the Calico datastore; calico/node registers nodes "
                    "when it starts (start calico/node on that host, or check the name)" % name)
         if known:
-            shown = sorted(known)[:10]
-            message += "; registered nodes: %s%s" % (", ".join(shown), ", ..." if len(known) > 10 else "")
+            listed = sorted(known)[:10]
+            message += "; registered nodes: %s%s" % (", ".join(listed), ", ..." if len(known) > 10 else "")
         elif known is not None:
             message += "; no node is registered at all"
         super(NodeNotRegistered, self).__init__(message)
@@ -101,8 +102,8 @@ def desired_state(current, name, params):
     spec = current["spec"]
     stored_bgp = spec.get("bgp")
     if stored_bgp is not None and not isinstance(stored_bgp, dict):
-        raise ResourceError("node %s has a malformed spec.bgp (%r); refusing to use or overwrite it"
-                            % (name, stored_bgp))
+        raise ResourceError("node %s has a malformed spec.bgp (%s); refusing to use or overwrite it"
+                            % (name, shown(stored_bgp)))
     bgp = update_section(MODEL, stored_bgp, request)
     if dict(bgp) != dict(stored_bgp or {}):
         check_rules(MODEL, bgp, request, (name, request))
@@ -145,7 +146,7 @@ def summary(node, default_as):
     ])
 
 
-def table_row(node_summary):
+def summary_row(node_summary):
     """One row of `calicoctl get node -o wide`: NAME ASN IPV4 IPV6.
 
     ASN is the node's own AS, or the inherited default in parentheses; blank (like calicoctl)

@@ -91,7 +91,7 @@ def tokenize(text):
         elif after_label:
             found = _word_operator(text, position)
             if found is None:
-                raise SelectorError("expected an operator after label %r" % tokens[-1][1])
+                raise SelectorError("expected an operator after label %s" % shown(tokens[-1][1]))
             tokens.append((found[0], None))
             position = found[1]
         elif text.startswith("has(", position):
@@ -124,17 +124,17 @@ def _term(tokens, index):
     if kind != "label":
         raise SelectorError("unexpected %s" % (kind if value is None else repr(value)))
     if index + 1 >= len(tokens):
-        raise SelectorError("unexpected end of selector after label %r" % value)
+        raise SelectorError("unexpected end of selector after label %s" % shown(value))
     operator = tokens[index + 1][0]
     if operator in ("==", "!=", "contains", "starts with", "ends with"):
         if index + 2 >= len(tokens) or tokens[index + 2][0] != "string":
-            raise SelectorError("expected a quoted string after %r %s" % (value, operator))
+            raise SelectorError("expected a quoted string after %s %s" % (shown(value), operator))
         wanted = tokens[index + 2][1]
         return _comparison(value, operator, wanted), index + 3
     if operator in ("in", "not in"):
         position = index + 2
         if position >= len(tokens) or tokens[position][0] != "{":
-            raise SelectorError("expected a set literal {...} after %r %s" % (value, operator))
+            raise SelectorError("expected a set literal {...} after %s %s" % (shown(value), operator))
         position += 1
         members = set()
         while position < len(tokens) and tokens[position][0] == "string":
@@ -149,7 +149,7 @@ def _term(tokens, index):
         if operator == "in":
             return (lambda labels: value in labels and labels[value] in members), position + 1
         return (lambda labels: value not in labels or labels[value] not in members), position + 1
-    raise SelectorError("expected == or != after label %r" % value)
+    raise SelectorError("expected == or != after label %s" % shown(value))
 
 
 def _comparison(key, operator, wanted):

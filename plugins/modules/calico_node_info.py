@@ -155,7 +155,7 @@ def read_nodes(module):
         changed=False,
         nodes=as_plain(summaries),
         default_as_number=default_as,
-        table=text_table(node_model.TABLE_HEADERS, [node_model.table_row(item) for item in summaries]),
+        table=text_table(node_model.TABLE_HEADERS, [node_model.summary_row(item) for item in summaries]),
     )
 
 

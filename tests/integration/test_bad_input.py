@@ -159,6 +159,22 @@ def _alarm(signum, frame):
     raise Hang()
 
 
+def run_guarded(module, args):
+    """The failure message of one module run; a run that succeeds or never ends fails the test."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(60)  # a guard against a task that never ends, not a speed check
+    try:
+        run_module(module, args)
+    except ModuleFailed as failure:
+        return failure.result["msg"]
+    except Hang:
+        raise AssertionError("%s with %s did not end within 60 s" % (module, sorted(args)))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    raise AssertionError("%s accepted %s" % (module, sorted(args)))
+
+
 def test_there_are_at_least_seventy_of_them():
     assert len(CASES) >= 70
     assert set(module for module, _args, _text in CASES) == {
@@ -166,8 +182,10 @@ def test_there_are_at_least_seventy_of_them():
         "calico_node", "calico_node_info", "calico_node_status"}
 
 
-@pytest.mark.parametrize("module, options, text", CASES, ids=["%s-%d" % (case[0], index) for index, case in
-                                                               enumerate(CASES)])
+CASE_IDS = ["%s-%d" % (case[0], index) for index, case in enumerate(CASES)]
+
+
+@pytest.mark.parametrize("module, options, text", CASES, ids=CASE_IDS)
 def test_bad_input_is_one_sentence_naming_the_option_and_writes_nothing(etcd, tmp_path, module, options, text):
     put(etcd, PREFIX + "nodes/kube-node1", NODE_JSON)
     before = revision(etcd)
@@ -176,18 +194,7 @@ def test_bad_input_is_one_sentence_naming_the_option_and_writes_nothing(etcd, tm
         args.update(bird_socket=str(tmp_path / "absent.ctl"), bird6_socket=str(tmp_path / "absent6.ctl"))
     else:
         args["etcd_endpoints"] = etcd.endpoints
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(60)  # a guard against a task that never ends, not a speed check
-    try:
-        run_module(module, args)
-        pytest.fail("%s accepted %r" % (module, options))
-    except ModuleFailed as failure:
-        message = failure.result["msg"]
-    except Hang:
-        pytest.fail("%s with %r did not end within 60 s" % (module, list(options)))
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    message = run_guarded(module, args)
     assert text in message, message
     assert "Traceback" not in message and "\n" not in message.rstrip("\n")
     assert len(message) < 1200, "the message quotes too much of a bad value: %d characters" % len(message)

@@ -177,18 +177,18 @@ def test_summary_and_table_rows():
     own = node.summary(node.desired_state(copy.deepcopy(STORED), "kube-node1", params(as_number=65011)), 64512)
     assert own["as_number"] == 65011 and own["effective_as_number"] == 65011
     assert own["as_number_inherited"] is False
-    assert node.table_row(own) == ["kube-node1", "65011", "172.31.3.11/32", ""]
+    assert node.summary_row(own) == ["kube-node1", "65011", "172.31.3.11/32", ""]
 
     inherited = node.summary(STORED, 64513)
     assert inherited["as_number"] is None and inherited["effective_as_number"] == 64513
     assert inherited["ipv4_ipip_tunnel_address"] == "10.244.1.1"
-    assert node.table_row(inherited) == ["kube-node1", "(64513)", "172.31.3.11/32", ""]
+    assert node.summary_row(inherited) == ["kube-node1", "(64513)", "172.31.3.11/32", ""]
 
     policy_only = copy.deepcopy(STORED)
     del policy_only["spec"]["bgp"]
     summary = node.summary(policy_only, 64512)
     assert summary["bgp_enabled"] is False and summary["effective_as_number"] is None
-    assert node.table_row(summary) == ["kube-node1", "", "", ""]
+    assert node.summary_row(summary) == ["kube-node1", "", "", ""]
 
 
 def test_an_own_as_stored_as_dotted_text():
