@@ -44,7 +44,7 @@ def test_mesh_peers_every_other_node_with_an_address():
     snapshot = Snapshot(three_nodes() + [node("n4")])  # n4 has no address
     assert sorted(sessions(snapshot, "n1")) == ["Mesh_10_0_0_2", "Mesh_10_0_0_3"]
     mesh = sessions(snapshot, "n1")["Mesh_10_0_0_2"]
-    assert (mesh.kind, mesh.address, mesh.as_number, mesh.source_address) == ("Mesh", "10.0.0.2", 64512, "10.0.0.1")
+    assert (mesh.type, mesh.ip, mesh.as_number, mesh.source_address) == ("mesh", "10.0.0.2", "64512", "10.0.0.1")
 
 
 def test_mesh_passive_rule_compares_addresses_as_text():
@@ -61,7 +61,7 @@ def test_mesh_passive_rule_compares_addresses_as_text():
 def test_mesh_off_renders_no_mesh_sessions():
     snapshot = Snapshot(three_nodes(), [config(nodeToNodeMeshEnabled=False)])
     assert sessions(snapshot, "n1") == {}
-    assert "# Node-to-node mesh disabled" in render_node_config(snapshot, "n1", POD_CIDR)
+    assert "protocol bgp Mesh_" not in render_node_config(snapshot, "n1", POD_CIDR)
 
 
 def test_mesh_uses_the_other_nodes_as_number():
@@ -69,8 +69,11 @@ def test_mesh_uses_the_other_nodes_as_number():
              node("n3", "10.0.0.3")]
     snapshot = Snapshot(nodes, [config(asNumber=65000)])
     found = sessions(snapshot, "n1")
-    assert found["Mesh_10_0_0_2"].as_number == 65002
-    assert found["Mesh_10_0_0_3"].as_number == 65000  # no own AS: the global one
+    assert found["Mesh_10_0_0_2"].as_number == "65002"
+    # no own AS: confd's processMeshPeers falls back to *this* node's AS (config.ASNumber), not the
+    # global one: n1 renders n3 with AS 65001, as calico/node does
+    assert found["Mesh_10_0_0_3"].as_number == "65001"
+    assert sessions(snapshot, "n3")["Mesh_10_0_0_1"].as_number == "65001"
 
 
 # ---- AS number ----------------------------------------------------------------------------
@@ -104,7 +107,7 @@ def test_node_peer_by_node_name_applies_to_that_node_only():
                         [peer("p", node="n2", peerIP="10.9.0.1", asNumber=65100)])
     assert sessions(snapshot, "n1") == {}
     assert list(sessions(snapshot, "n2")) == ["Node_10_9_0_1"]
-    assert sessions(snapshot, "n2")["Node_10_9_0_1"].kind == "Node"
+    assert sessions(snapshot, "n2")["Node_10_9_0_1"].type == "node"
 
 
 def test_node_peer_by_node_selector_applies_to_matching_nodes():
@@ -130,8 +133,8 @@ def test_peer_selector_expands_to_each_selected_node_never_to_itself_and_in_reve
                         [peer("to-rrs", nodeSelector="all()", peerSelector="rr == 'yes'")])
     n3 = sessions(snapshot, "n3")
     assert sorted(n3) == ["Node_10_0_0_1", "Node_10_0_0_2"]
-    assert n3["Node_10_0_0_1"].as_number == 65001  # the selected node's own AS
-    assert n3["Node_10_0_0_2"].as_number == 65000  # else the global AS
+    assert n3["Node_10_0_0_1"].as_number == "65001"  # the selected node's own AS
+    assert n3["Node_10_0_0_2"].as_number == "65000"  # else the global AS
     # the selected nodes peer with each other, never with themselves, and back with n3
     assert sorted(sessions(snapshot, "n1")) == ["Node_10_0_0_2", "Node_10_0_0_3"]
     assert sorted(sessions(snapshot, "n2")) == ["Node_10_0_0_1", "Node_10_0_0_3"]
@@ -213,8 +216,7 @@ def test_route_reflectors_take_no_part_in_the_mesh():
     nodes = [node("rr1", "10.0.0.1", cluster_id="224.0.0.1"), node("c1", "10.0.0.3"), node("c2", "10.0.0.4")]
     snapshot = Snapshot(nodes)
     assert sessions(snapshot, "rr1") == {}
-    assert "configured as a route reflector with cluster ID 224.0.0.1" in \
-        render_node_config(snapshot, "rr1", POD_CIDR)
+    assert "protocol bgp Mesh_" not in render_node_config(snapshot, "rr1", POD_CIDR)
     assert list(sessions(snapshot, "c1")) == ["Mesh_10_0_0_4"]
 
 
@@ -225,17 +227,18 @@ def test_keep_original_next_hop_renders_next_hop_keep_for_ebgp_peers():
                         [peer("ebgp", peerIP="10.9.0.1", asNumber=65100, keepOriginalNextHop=True),
                          peer("ibgp", peerIP="10.9.0.2", asNumber=64512, keepOriginalNextHop=True)])
     found = sessions(snapshot, "n1")
-    assert found["Global_10_9_0_1"].keep_next_hop is True
-    assert found["Global_10_9_0_2"].keep_next_hop is False  # Calico renders it for eBGP only
+    assert found["Global_10_9_0_1"].next_hop_keep is True
+    assert found["Global_10_9_0_2"].next_hop_keep is False  # Calico renders it for eBGP only
     text = render_node_config(snapshot, "n1", POD_CIDR)
     assert text.count("next hop keep;") == 1
 
 
-def test_keep_original_next_hop_does_not_apply_to_peer_selector_sessions():
+def test_keep_original_next_hop_applies_to_peer_selector_sessions_too():
+    # Calico 3.31's nodeAsBGPPeers carries keepOriginalNextHop to selected nodes (eBGP only)
     nodes = [node("n1", "10.0.0.1", as_number=65001, labels={"edge": "yes"}), node("n2", "10.0.0.2")]
     snapshot = Snapshot(nodes, [config(nodeToNodeMeshEnabled=False)],
                         [peer("edge", node="n2", peerSelector="edge == 'yes'", keepOriginalNextHop=True)])
-    assert sessions(snapshot, "n2")["Node_10_0_0_1"].keep_next_hop is False
+    assert sessions(snapshot, "n2")["Node_10_0_0_1"].next_hop_keep is True
 
 
 def test_source_address_none_drops_the_source_address_line():
