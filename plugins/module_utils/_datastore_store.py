@@ -26,6 +26,7 @@ KEY_PREFIX = "/calico/resources/v3/projectcalico.org/"
 PLURALS = {
     "BGPConfiguration": "bgpconfigurations",
     "BGPPeer": "bgppeers",
+    "BGPFilter": "bgpfilters",
     "Node": "nodes",
     "ClusterInformation": "clusterinformations",
 }

@@ -119,15 +119,21 @@ def test_mesh_to_route_reflectors_and_back_leave_no_gap_and_rerun_changes_nothin
     assert all(report.samples.get(node, 0) > 5 for node in lab.node_names), report.text()
     assert not mesh_enabled(lab)
     peers = stored_peers(lab)
+    # one ToR peer per node and family (the lab is dual-stack)
+    assert lab.ipv6
     assert sorted((p["spec"]["node"], p["spec"]["peerIP"]) for p in peers.values()) == sorted(
-        (node.name, "%s:%d" % (rack.tor.address, lab.topology.listen_port))
-        for rack in lab.topology.racks for node in rack.nodes)
+        [(node.name, "%s:%d" % (rack.tor.address, lab.topology.listen_port))
+         for rack in lab.topology.racks for node in rack.nodes]
+        + [(node.name, "[%s]:%d" % (rack.tor.address6, lab.topology.listen_port))
+           for rack in lab.topology.racks for node in rack.nodes])
     assert all(p["metadata"]["labels"] == OWNER for p in peers.values())
     lab.wait_for_sync()
     states = tor_sessions_established(lab)
     assert all(s == ["Established"] for s in states.values()), states
     # nothing but the ToR sessions is left on any node: the mesh is really gone from BIRD
     assert all(len(lab.peers(node)) == 1 for node in lab.node_names)
+    assert all([p["peer_address"] for p in lab.peers(node + ".bird6", version=6)] ==
+               [lab.topology.rack(lab.topology.node(node).rack).tor.address6] for node in lab.node_names)
 
     assert_no_change_no_wait(run_playbook(lab.inventory_path, forward))
 
@@ -170,6 +176,28 @@ def test_role_stops_before_the_mesh_when_a_tor_is_down(lab):
     lab.wait_for_sync()
     assert all(len([p for p in lab.peers(node) if p["peer_type"] == "node-to-node mesh"]) == 5
                for node in lab.node_names)
+
+
+def test_role_waits_on_the_ipv6_sessions_too(lab):
+    """Only the ToR's bird6 is down: its IPv4 sessions come up, its IPv6 ones cannot, and the role
+    stops before the mesh goes off, naming the IPv6 peer; no route of either family is lost."""
+    down_rack = lab.topology.racks[0]
+    lab.tors[down_rack.tor.name + ".bird6"].stop()
+    tor_peer6 = "[%s]:%d" % (down_rack.tor.address6, lab.topology.listen_port)
+
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, os.path.join(PLAYBOOKS, "mesh_to_route_reflectors.yml"),
+                              "-e", "calico_bgp_wait_timeout=4")
+    report = monitor.report()
+    assert result.returncode != 0, result.output
+    message = re.search(r"BGP sessions are not Established.*", result.output).group(0)
+    for node in down_rack.nodes:
+        assert "node %s: " % node.name in message, message
+    assert tor_peer6 in message
+    assert "%s:%d" % (down_rack.tor.address, lab.topology.listen_port) not in message  # IPv4 came up
+    assert mesh_enabled(lab)
+    assert task_hosts(result.output, "Turn the node-to-node mesh off") == []
+    assert report.ok and any(node.endswith(".bird6") for node in report.samples), report.text()
 
 
 def test_rack_rollout_goes_rack_by_rack_and_turns_the_mesh_off_last(lab):

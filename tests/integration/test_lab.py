@@ -110,14 +110,34 @@ def test_a_stopped_tor_takes_its_sessions_down_until_it_is_back(lab):
 
 
 def _rack_peers(lab, state):
+    """Each rack's nodes peer with their ToR, over IPv4 and (dual-stack) IPv6."""
     for rack in lab.topology.racks:
-        options = {"name": "rack-%s-tor" % rack.name, "etcd_endpoints": lab.etcd_endpoints}
-        if state == "present":
-            options.update(node_selector="rack == '%s'" % rack.name, as_number=rack.tor.as_number,
-                           peer_ip="%s:%d" % (rack.tor.address, lab.topology.listen_port))
-        else:
-            options["state"] = "absent"
-        run_module("calico_bgp_peer", options)
+        addresses = [("rack-%s-tor" % rack.name, "%s:%d" % (rack.tor.address, lab.topology.listen_port))]
+        if lab.ipv6:
+            addresses.append(("rack-%s-tor6" % rack.name, "[%s]:%d" % (rack.tor.address6, lab.topology.listen_port)))
+        for name, peer_ip in addresses:
+            options = {"name": name, "etcd_endpoints": lab.etcd_endpoints}
+            if state == "present":
+                options.update(node_selector="rack == '%s'" % rack.name, as_number=rack.tor.as_number,
+                               peer_ip=peer_ip)
+            else:
+                options["state"] = "absent"
+            run_module("calico_bgp_peer", options)
+
+
+def _speakers(lab):
+    """The monitor's speakers: every node's BIRD, and its bird6 in a dual-stack lab."""
+    return set(lab.node_names) | (set(name + ".bird6" for name in lab.node_names) if lab.ipv6 else set())
+
+
+def test_the_default_lab_is_dual_stack(lab):
+    assert lab.ipv6, "this machine runs the tests as root: the lab must run IPv6 too"
+    for name in lab.node_names:
+        peers = lab.peers(name + ".bird6", version=6)
+        assert len(peers) == 5 and all(p["bgp_state"] == "Established" for p in peers), peers
+        assert all(p["peer_address"].startswith("fd00:65:") for p in peers)
+    assert lab.missing_routes() == {}
+    assert any(key.endswith(".bird6") for key in lab.monitor().sockets)
 
 
 def _mesh(lab, enabled):
@@ -162,9 +182,10 @@ def test_safe_migration_keeps_every_route_and_the_unsafe_order_drops_them(lab):
     print(unsafe.text("unsafe order"))
 
     assert safe.gaps == [] and safe.ok, safe.text()
+    assert set(safe.samples) == _speakers(lab)                          # both families watched
     assert unsafe.gaps, unsafe.text()
-    assert {gap.node for gap in unsafe.gaps} == set(lab.node_names)  # everybody lost routes
-    assert all(gap.end is not None for gap in unsafe.gaps)            # and got them back
+    assert {gap.node for gap in unsafe.gaps} == _speakers(lab)          # everybody lost routes, in both families
+    assert all(gap.end is not None for gap in unsafe.gaps)              # and got them back
     # leave the module's lab as it was found
     _mesh(lab, True)
     _settle(lab)
@@ -189,14 +210,17 @@ def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
     assert "Every configured session is Established" in up.stdout
     with open(os.path.join(directory, "lab.json")) as handle:
         state = json.load(handle)
-    pids = [state["supervisor_pid"], state["etcd"]["pid"]] + [s["pid"] for s in state["nodes"] + state["tors"]]
-    sockets = [s["socket"] for s in state["nodes"] + state["tors"]]
-    assert len(pids) == 10 and all(running(pid) for pid in pids)
+    assert state["ipv6"] is True and state["netns"]
+    pids = [state["supervisor_pid"], state["etcd"]["pid"]] + \
+        [s[field] for s in state["nodes"] + state["tors"] for field in ("pid", "pid6")]
+    sockets = [s[field] for s in state["nodes"] + state["tors"] for field in ("socket", "socket6")]
+    assert len(pids) == 2 + 8 * 2 and all(running(pid) for pid in pids)
     assert all(os.path.exists(path) for path in sockets)
 
     status = _lab_command(directory, "status")
     assert status.returncode == 0, status.stderr
-    assert status.stdout.count("node-to-node mesh") == 6 * 5
+    assert status.stdout.count("node-to-node mesh") == 6 * 5 * 2  # IPv4 and IPv6 tables
+    assert status.stdout.count("IPv6 BGP status") == 6
     inventory = _lab_command(directory, "inventory")
     assert inventory.returncode == 0, inventory.stderr
     listed = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-inventory"),
@@ -205,6 +229,8 @@ def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
     assert listed.returncode == 0, listed.stderr
     hostvars = json.loads(listed.stdout)["_meta"]["hostvars"]
     assert hostvars["r2-n1"]["calico_bird_socket"] == state["nodes"][3]["socket"]
+    assert hostvars["r2-n1"]["calico_bird6_socket"] == state["nodes"][3]["socket6"]
+    assert hostvars["r2-n1"]["calico_tor_peer_ip6"] == "[%s]:1179" % topology.rack("r2").tor.address6
     assert hostvars["r2-n1"]["calico_tor_peer_ip"] == "%s:1179" % topology.rack("r2").tor.address
     assert hostvars["r2-n1"]["calico_etcd_endpoints"] == state["etcd"]["endpoints"]
 
@@ -219,6 +245,7 @@ def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
     assert [path for path in sockets if os.path.exists(path)] == []
     assert not os.path.exists(directory)
     assert busy_addresses(topology) == []  # no BGP listener left on the lab's addresses
+    assert not os.path.exists(os.path.join("/run/netns", state["netns"]))  # nor its namespace
     # a second `down` is harmless
     assert _lab_command(directory, "down").returncode == 0
 
@@ -236,12 +263,97 @@ def test_demo_rack_rollout_playbook_keeps_every_route_and_is_idempotent(tmp_path
         assert first.returncode == 0, first.stdout + first.stderr
         report = monitor.report()
         assert report.ok, report.text()
+        assert set(report.samples) == _speakers(fresh) and fresh.ipv6  # no gap in either family
         for rack in fresh.topology.racks:
             for lab_node in rack.nodes:
                 peers = fresh.peers(lab_node.name)
                 assert [(p["peer_address"], p["peer_port"], p["peer_type"], p["bgp_state"]) for p in peers] == \
                     [(rack.tor.address, 1179, "node specific", "Established")]
+                peers = fresh.peers(lab_node.name + ".bird6", version=6)
+                assert [(p["peer_address"], p["peer_port"], p["peer_type"], p["bgp_state"]) for p in peers] == \
+                    [(rack.tor.address6, 1179, "node specific", "Established")]
         second = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
         assert second.returncode == 0, second.stdout + second.stderr
         recap = re.findall(r"changed=(\d+)", second.stdout)
         assert len(recap) == len(fresh.node_names) and set(recap) == {"0"}, second.stdout
+
+        # The unsafe order in the same run: back to the mesh (mesh on, then the ToR peers removed),
+        # then the mesh off before the ToR peers exist: a gap in both families.
+        _mesh(fresh, True)
+        _settle(fresh)
+        run_module("calico_bgp_peer", {"peers": [], "purge": True, "purge_scope": {"nodes": fresh.node_names},
+                                       "etcd_endpoints": fresh.etcd_endpoints})
+        _settle(fresh)
+        with fresh.monitor() as monitor:
+            _mesh(fresh, False)
+            fresh.wait_for_sync()
+            _rack_peers(fresh, "present")
+            _settle(fresh)
+        unsafe = monitor.report()
+        print(report.text("rack rollout"))
+        print(unsafe.text("unsafe order"))
+        assert {gap.node for gap in unsafe.gaps} == _speakers(fresh), unsafe.text()
+        assert any(gap.node.endswith(".bird6") for gap in unsafe.gaps)
+
+
+def _protocol_names(lab, speaker):
+    return set(lab.protocols(speaker))
+
+
+def test_reverse_peering_manual_gets_no_reverse_session_as_in_calico(lab):
+    """A BGPPeer from r1-n1 to the Calico node r2-n1: with reversePeering Auto calico/node also
+    configures r2-n1 back towards r1-n1; with Manual it does not, and neither does the lab."""
+    _settle(lab)
+    _rack_peers(lab, "present")
+    _settle(lab)
+    _mesh(lab, False)  # the mesh would already pair the two nodes
+    _settle(lab)
+    r1n1, r2n1 = lab.topology.node("r1-n1"), lab.topology.node("r2-n1")
+    forward = "Node_%s_port_1179" % r2n1.address.replace(".", "_")
+    reverse = "Node_%s_port_1179" % r1n1.address.replace(".", "_")
+    try:
+        for mode, reverse_expected in (("Manual", False), ("Auto", True)):
+            run_module("calico_bgp_peer", {
+                "name": "lab-it-cross-rack", "node": "r1-n1", "peer_ip": "%s:1179" % r2n1.address,
+                "as_number": r2n1.as_number, "reverse_peering": mode, "etcd_endpoints": lab.etcd_endpoints})
+            lab.wait_for_sync()
+            assert forward in _protocol_names(lab, "r1-n1")
+            assert (reverse in _protocol_names(lab, "r2-n1")) is reverse_expected, mode
+        # with both sides configured the session comes up
+        lab.wait_established({"r1-n1": [forward], "r2-n1": [reverse]}, timeout=20)
+    finally:
+        run_module("calico_bgp_peer", {"name": "lab-it-cross-rack", "state": "absent",
+                                       "etcd_endpoints": lab.etcd_endpoints})
+        _mesh(lab, True)
+        _settle(lab)
+        _rack_peers(lab, "absent")
+        _settle(lab)
+
+
+def test_a_local_as_number_peer_comes_up_with_that_as_on_the_wire(lab, tmp_path):
+    """r1-n1 peers with an external router as AS 65101 (localASNumber) instead of its own 65001:
+    the router, which only accepts AS 65101, reaches Established and sees 65101."""
+    from tests.support.bird_daemon import BgpProtocol, BirdDaemon, bird_config
+
+    node = lab.topology.node("r1-n1")
+    external = node.address.rsplit(".", 2)[0] + ".9.1"  # free: the lab uses .1.x and .2.x
+    router = BirdDaemon("ext", str(tmp_path), external)
+    router.start(bird_config(external, external, 1179, protocols=[BgpProtocol(
+        "to_r1_n1", node.address, 1179, local_as=64999, neighbor_as=65101, source_address=external,
+        multihop=True)]))
+    try:
+        run_module("calico_bgp_peer", {
+            "name": "lab-it-local-as", "node": "r1-n1", "peer_ip": "%s:1179" % external, "as_number": 64999,
+            "local_as_number": 65101, "etcd_endpoints": lab.etcd_endpoints})
+        lab.wait_for_sync()
+        name = "Node_%s_port_1179" % external.replace(".", "_")
+        lab.wait_established({"r1-n1": [name]}, timeout=20)
+        router.wait_for_protocols(["to_r1_n1"], timeout=20)
+        details = router.birdc("show", "protocols", "all", "to_r1_n1")
+        assert re.search(r"Neighbor AS:\s+65101", details), details
+        assert "local as 65101;" in open(lab.daemon("r1-n1").config_path).read()
+    finally:
+        run_module("calico_bgp_peer", {"name": "lab-it-local-as", "state": "absent",
+                                       "etcd_endpoints": lab.etcd_endpoints})
+        router.stop()
+        _settle(lab)

@@ -8,7 +8,7 @@ change reads every Calico resource in one consistent prefix read and hands the s
 agent, so a change reaches BIRD in well under a second.
 
 At start the agents register the nodes as calico/node does (Node resource with name,
-spec.bgp.ipv4Address, AS when the topology gives one, labels) and create
+spec.bgp.ipv4Address and, dual-stack, ipv6Address, AS when the topology gives one, labels) and create
 clusterinformations/default with datastoreReady: true when it is missing.
 """
 import logging
@@ -45,7 +45,7 @@ def ensure_cluster_information(store):
     return store.apply("ClusterInformation", "default", compute)
 
 
-def register_node(store, lab_node):
+def register_node(store, lab_node, with_ipv6=True):
     """Create or refresh the node's Node resource the way calico/node does at start: its address
     (and AS when configured) and labels are set; everything else stored is kept."""
     def compute(current):
@@ -53,6 +53,8 @@ def register_node(store, lab_node):
         spec = document.setdefault("spec", {})
         bgp = dict(spec.get("bgp") or {})
         bgp["ipv4Address"] = "%s/32" % lab_node.address
+        if with_ipv6 and lab_node.address6:
+            bgp["ipv6Address"] = "%s/128" % lab_node.address6
         if lab_node.as_number is not None:
             bgp["asNumber"] = lab_node.as_number
         spec["bgp"] = bgp
@@ -64,44 +66,60 @@ def register_node(store, lab_node):
 
 
 class NodeAgent(object):
-    """Renders one node's BIRD config and reloads its BIRD when the text changes."""
+    """Renders one node's BIRD configs (bird, and bird6 in a dual-stack lab) and reloads a BIRD
+    when its text changes.
 
-    def __init__(self, lab_node, daemon, pod_cidr):
+    daemons: {4: BirdDaemon, 6: BirdDaemon} (6 only when the lab runs IPv6); pod_cidrs likewise."""
+
+    def __init__(self, lab_node, daemons, pod_cidrs, listen_port=None):
         self.node = lab_node
-        self.daemon = daemon
-        self.pod_cidr = pod_cidr
-        self.text = None
-        self.sessions = []
+        self.daemons = dict(daemons)
+        self.pod_cidrs = dict(pod_cidrs)
+        self.listen_port = listen_port
+        self.texts = {}
+        self.sessions = dict((version, []) for version in self.daemons)
         self.reloads = 0
         self.last_error = None
 
-    def render(self, snapshot):
-        return render_node_config(snapshot, self.node.name, self.pod_cidr, [self.node.pod_block])
+    @property
+    def daemon(self):
+        return self.daemons[4]
+
+    def pod_blocks(self, version):
+        block = self.node.pod_block if version == 4 else self.node.pod_block6
+        return [block] if block else []
+
+    def render(self, snapshot, version=4):
+        return render_node_config(snapshot, self.node.name, self.pod_cidrs[version], self.pod_blocks(version),
+                                  version=version, listen_port=self.listen_port)
 
     def sync(self, snapshot):
-        """Bring BIRD in line with `snapshot`; True when a new config was loaded."""
-        text = self.render(snapshot)
-        if text is None or text == self.text:
-            return False
-        self.daemon.write_config(text)
-        try:
-            bird_command(self.daemon.socket_path, "configure", timeout=5.0)
-        except BirdError as exc:
-            self.last_error = "BIRD %s refused its new config: %s" % (self.node.name, exc)
-            LOG.error(self.last_error)
-            return False
-        self.text = text
-        self.sessions = node_sessions(snapshot, self.node.name)
-        self.reloads += 1
-        self.last_error = None
-        LOG.info("%s: reloaded BIRD (%d sessions) at revision %s", self.node.name,
-                 len(self.sessions), snapshot.revision)
-        return True
+        """Bring every BIRD of the node in line with `snapshot`; True when a new config was loaded."""
+        loaded = False
+        for version, daemon in sorted(self.daemons.items()):
+            text = self.render(snapshot, version)
+            if text is None or text == self.texts.get(version):
+                continue
+            daemon.write_config(text)
+            try:
+                bird_command(daemon.socket_path, "configure", timeout=5.0)
+            except BirdError as exc:
+                self.last_error = "BIRD %s refused its new config: %s" % (daemon.name, exc)
+                LOG.error(self.last_error)
+                continue
+            self.texts[version] = text
+            self.sessions[version] = node_sessions(snapshot, self.node.name, version)
+            self.reloads += 1
+            self.last_error = None
+            loaded = True
+            LOG.info("%s: reloaded BIRD IPv%d (%d sessions) at revision %s", self.node.name, version,
+                     len(self.sessions[version]), snapshot.revision)
+        return loaded
 
-    def started(self, snapshot, text):
-        """Record the config BIRD was started with."""
-        self.text = text
-        self.sessions = node_sessions(snapshot, self.node.name)
+    def started(self, snapshot, texts):
+        """Record the configs ({version: text}) the BIRDs were started with."""
+        self.texts = dict(texts)
+        self.sessions = dict((version, node_sessions(snapshot, self.node.name, version)) for version in self.daemons)
 
 
 class AgentPool(threading.Thread):

@@ -119,11 +119,17 @@ def cmd_up(args):
     print("Lab up in %.1f s (directory %s, supervisor pid %d)."
           % (time.monotonic() - started, directory, state["supervisor_pid"]))
     print("  etcd      %s" % ", ".join(state["etcd"]["endpoints"]))
+    if not state.get("ipv6"):
+        print("  IPv4 only (the IPv6 side needs root to create the lab's network namespace)")
     for tor in state["tors"]:
-        print("  %-9s %s AS %s (BIRD socket %s)" % (tor["name"], tor["address"], tor["as_number"], tor["socket"]))
+        print("  %-9s %s%s AS %s (BIRD socket %s)" % (tor["name"], tor["address"],
+                                                       " / " + tor["address6"] if tor.get("address6") else "",
+                                                       tor["as_number"], tor["socket"]))
     for node in state["nodes"]:
-        print("  %-9s %s AS %s rack %s announces %s" % (node["name"], node["address"], node["as_number"],
-                                                        node["rack"], node["pod_block"]))
+        print("  %-9s %s%s AS %s rack %s announces %s%s" % (
+            node["name"], node["address"], " / " + node["address6"] if node.get("address6") else "",
+            node["as_number"], node["rack"], node["pod_block"],
+            " and " + node["pod_block6"] if node.get("socket6") else ""))
     print("Every configured session is Established. Next: 'python -m tests.lab status', "
           "'python -m tests.lab inventory', 'python -m tests.lab down'.")
     return 0
@@ -179,7 +185,7 @@ def cmd_down(args):
     if os.path.exists(os.path.join(directory, STATE_FILE)):
         state = load_state(directory)
         pids = [state["supervisor_pid"], state["etcd"]["pid"]] + \
-            [item["pid"] for item in state["nodes"] + state["tors"]]
+            [item[field] for item in state["nodes"] + state["tors"] for field in ("pid", "pid6") if item.get(field)]
     elif os.path.exists(os.path.join(directory, PID_FILE)):
         pids = [int(_read(os.path.join(directory, PID_FILE)).strip())]
     supervisor = pids[0] if pids else None
@@ -198,6 +204,9 @@ def cmd_down(args):
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
         _wait_gone(leftovers, 10)
+    if state.get("netns"):
+        from tests.support.netns import Netns
+        Netns(state["netns"]).delete()  # the supervisor deletes it; this is for one that died
     shutil.rmtree(directory, ignore_errors=True)
     still = [pid for pid in pids + leftovers if running(pid)]
     if still or os.path.exists(directory):
@@ -216,12 +225,15 @@ def cmd_status(args):
         return 0
     print(status_text(state))
     for tor in state["tors"]:
-        try:
-            protocols = all_protocols(tor["socket"])
-            print("\n%s (%s, AS %s): %s" % (tor["name"], tor["address"], tor["as_number"], ", ".join(
-                "%s %s" % (name, info) for name, info in sorted(protocols.items()))))
-        except Exception as exc:
-            print("\n%s: BIRD cannot be read: %s" % (tor["name"], exc))
+        for address, socket_path in ((tor["address"], tor["socket"]), (tor.get("address6"), tor.get("socket6"))):
+            if not socket_path:
+                continue
+            try:
+                protocols = all_protocols(socket_path)
+                print("\n%s (%s, AS %s): %s" % (tor["name"], address, tor["as_number"], ", ".join(
+                    "%s %s" % (name, info) for name, info in sorted(protocols.items()))))
+            except Exception as exc:
+                print("\n%s (%s): BIRD cannot be read: %s" % (tor["name"], address, exc))
     return 0
 
 

@@ -48,11 +48,13 @@ def main():
     if busy_addresses(topology):  # a `python -m tests.lab up` is running: stay out of its way
         topology = free_relocation(topology)
     say("netops.calico demo: change a live Calico BGP fabric's topology without dropping a route")
-    explain("""What runs here, all on loopback addresses and BGP port 1179 (no root, no change to
-        this machine's routes): one etcd (Calico's datastore); %d Calico nodes in %d racks, each
-        a real BIRD 1.6 daemon configured by an agent that does what calico/node does (it reads
-        the datastore and renders BIRD's config with calico/node's own session names); and one
-        top-of-rack router (ToR) per rack, also BIRD. Each node announces one pod block (a /26)."""
+    explain("""What runs here, on BGP port 1179, without changing this machine's routes: one etcd
+        (Calico's datastore); %d Calico nodes in %d racks, each running real BIRD 1.6 daemons (bird
+        for IPv4 on loopback addresses, bird6 for IPv6 in a network namespace the lab creates)
+        configured by an agent that does what calico/node does (it reads the datastore and
+        renders the BGP sessions calico/node's confd renders); and one top-of-rack router (ToR) per
+        rack, also BIRD. The fabric is dual-stack: each node announces one IPv4 pod block (a /26)
+        and one IPv6 pod block (a /122)."""
             % (len(topology.nodes), len(topology.racks)))
 
     heading("1/5", "Starting the lab")
@@ -60,11 +62,13 @@ def main():
     try:
         t0 = time.monotonic()
         lab.start()
-        say("Up in %.1f s: etcd at %s; every node's BGP sessions are Established."
-            % (time.monotonic() - t0, lab.etcd_endpoints[0]))
+        say("Up in %.1f s: etcd at %s; every node's BGP sessions are Established%s."
+            % (time.monotonic() - t0, lab.etcd_endpoints[0],
+               " (IPv4 and IPv6)" if lab.ipv6 else " (IPv4 only: IPv6 needs root for its network namespace)"))
         for rack in topology.racks:
-            say("  rack %s (AS %d): ToR %s at %s; nodes %s" % (
+            say("  rack %s (AS %d): ToR %s at %s%s; nodes %s" % (
                 rack.name, rack.as_number, rack.tor.name, rack.tor.address,
+                " / " + rack.tor.address6 if lab.ipv6 else "",
                 ", ".join("%s (%s)" % (n.name, n.address) for n in rack.nodes)))
 
         heading("2/5", "Before: the node-to-node mesh (calicoctl node status, on every node)")
@@ -97,24 +101,26 @@ def main():
         if playbook.returncode != 0:
             say("\nThe playbook FAILED (exit %d)." % playbook.returncode)
 
-        heading("4/5", "After: each node has one session, to its rack's ToR (route reflector)")
-        explain("""The mesh sessions are gone; each node now peers only with its ToR ("node
-            specific" peer, shown with its port 1179). The ToR reflects the rack's routes to the
-            rack and exchanges them with the other rack's ToR.""")
+        heading("4/5", "After: each node has one session per family, to its rack's ToR (route reflector)")
+        explain("""The mesh sessions are gone; each node now peers only with its ToR, over IPv4 and
+            over IPv6 ("node specific" peers, shown with their port 1179). The ToR reflects the
+            rack's routes to the rack and exchanges them with the other rack's ToR.""")
         say()
         say(lab.status_text())
         say()
         for rack in topology.racks:
-            say("%s's sessions: %s" % (rack.tor.name, ", ".join(
-                "%s %s" % item for item in sorted(lab.protocols(rack.tor.name).items()))))
+            for speaker in [rack.tor.name] + ([rack.tor.name + ".bird6"] if lab.ipv6 else []):
+                say("%s's sessions: %s" % (speaker, ", ".join(
+                    "%s %s" % item for item in sorted(lab.protocols(speaker).items()))))
 
         heading("5/5", "Did any node lose a route during the change?")
         say(report.text("Route continuity during the playbook (%.1f s)" % playbook_seconds))
         say()
         explain("""The order is what kept the routes: with the mesh turned off first, every node
-            loses its routes until its ToR session is up (about a second here; on a real fabric,
-            as long as the new sessions take). tests/integration/test_lab.py runs that wrong
-            order too, and the same monitor reports the gap on every node.""")
+            loses its routes, in both families, until its ToR sessions are up (about a second here;
+            on a real fabric, as long as the new sessions take). tests/integration/test_lab.py runs
+            that wrong order too, and the same monitor reports the gap on every node's bird and
+            bird6.""")
     finally:
         lab.stop()
     say()

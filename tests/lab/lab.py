@@ -26,9 +26,9 @@ import time
 
 from tests.lab.agent import AgentPool, NodeAgent, ensure_cluster_information, read_snapshot, register_node
 from tests.lab.monitor import RouteMonitor
-from tests.lab.render import render_node_config
 from tests.lab.routers import fabric_protocols, render_tor_config
 from tests.lab.topology import Topology
+from tests.support import netns as netns_support
 from tests.support.bird_daemon import BirdDaemon
 from tests.support.etcd_server import EtcdCluster
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError
@@ -40,6 +40,8 @@ from ansible_collections.netops.calico.plugins.module_utils._datastore_settings 
 
 LOG = logging.getLogger("netops.calico.lab")
 STATE_FILE = "lab.json"
+# A speaker's bird6 is named after it with this suffix (its files: <name>.bird6.ctl, ...).
+BIRD6 = ".bird6"
 
 
 class LabError(RuntimeError):
@@ -72,9 +74,9 @@ def free_relocation(topology, attempts=50):
     raise LabError("found no free 127.N.0.0/16 range for the lab's addresses")
 
 
-def peers_of(socket_path, timeout=2.0):
+def peers_of(socket_path, timeout=2.0, version=4):
     """The node's BGP peers as parsed by the collection (calicoctl's view): list of dicts."""
-    return read_sessions([socket_path], 4, timeout)[1]
+    return read_sessions([socket_path], version, timeout)[1]
 
 
 def all_protocols(socket_path, timeout=2.0):
@@ -90,19 +92,26 @@ def all_protocols(socket_path, timeout=2.0):
 
 
 def status_text(state):
-    """calicoctl-node-status-like tables for every node of a lab state (see Lab.state())."""
+    """calicoctl-node-status-like tables (IPv4, and IPv6 in a dual-stack lab) for every node of a
+    lab state (see Lab.state())."""
     blocks = []
     for node in state["nodes"]:
-        heading = "%s  (address %s, AS %s, rack %s, announces %s)" % (
-            node["name"], node["address"], node["as_number"] if node["as_number"] is not None else "global",
-            node["rack"], node["pod_block"])
-        try:
-            peers = peers_of(node["socket"])
-        except BirdError as exc:
-            blocks.append("%s\n  BIRD cannot be read: %s" % (heading, exc))
-            continue
-        table = render_peer_table(peers) if peers else "No IPv4 peers found."
-        blocks.append("%s\nIPv4 BGP status\n%s" % (heading, table))
+        announces = node["pod_block"] + (" and %s" % node["pod_block6"] if node.get("socket6") else "")
+        heading = "%s  (address %s%s, AS %s, rack %s, announces %s)" % (
+            node["name"], node["address"], " / %s" % node["address6"] if node.get("socket6") else "",
+            node["as_number"] if node["as_number"] is not None else "global", node["rack"], announces)
+        parts = [heading]
+        for version, socket_path in ((4, node["socket"]), (6, node.get("socket6"))):
+            if socket_path is None:
+                continue
+            try:
+                peers = peers_of(socket_path, version=version)
+            except BirdError as exc:
+                parts.append("IPv%d: BIRD cannot be read: %s" % (version, exc))
+                continue
+            table = render_peer_table(peers) if peers else "No IPv%d peers found." % version
+            parts.append("IPv%d BGP status\n%s" % (version, table))
+        blocks.append("\n".join(parts))
     return "\n\n".join(blocks)
 
 
@@ -118,9 +127,13 @@ def inventory(state):
             "calico_node_address": node["address"],
             "calico_pod_block": node["pod_block"],
             "calico_bird_socket": node["socket"],
-            # never fall back to a real calico/node's bird6 socket on this machine
-            "calico_bird6_socket": node["socket"][:-len(".ctl")] + ".bird6.ctl",
+            # the node's bird6; without IPv6 a path nothing listens on, so that calico_node_status
+            # never falls back to a real calico/node's bird6 socket on this machine
+            "calico_bird6_socket": node.get("socket6") or node["socket"][:-len(".ctl")] + BIRD6 + ".ctl",
         }
+        if node.get("socket6"):
+            rack["hosts"][node["name"]].update(calico_node_address6=node["address6"],
+                                               calico_pod_block6=node["pod_block6"])
     for tor in state["tors"]:
         racks[tor["rack"]]["vars"].update({
             "calico_rack": tor["rack"],
@@ -131,6 +144,12 @@ def inventory(state):
             "calico_tor_peer_ip": "%s:%d" % (tor["address"], state["listen_port"]),
             "calico_tor_bird_socket": tor["socket"],
         })
+        if tor.get("socket6"):
+            racks[tor["rack"]]["vars"].update({
+                "calico_tor_address6": tor["address6"],
+                "calico_tor_peer_ip6": "[%s]:%d" % (tor["address6"], state["listen_port"]),
+                "calico_tor_bird6_socket": tor["socket6"],
+            })
     return {"all": {
         "vars": {
             "ansible_connection": "local",
@@ -147,28 +166,47 @@ def inventory(state):
     }}
 
 
+def speakers(state):
+    """(speaker, node, socket, pod block field) of every node's BIRD: the node's name for its
+    IPv4 BIRD, name + '.bird6' for its bird6."""
+    result = []
+    for node in state["nodes"]:
+        result.append((node["name"], node["name"], node["socket"], "pod_block"))
+        if node.get("socket6"):
+            result.append((node["name"] + BIRD6, node["name"], node["socket6"], "pod_block6"))
+    return result
+
+
 def expected_routes(state):
-    """(node -> prefixes it must see, prefix -> owner) for the monitor: every other node's block."""
-    owners = {node["pod_block"]: node["name"] for node in state["nodes"]}
-    expected = {node["name"]: [block for block, owner in owners.items() if owner != node["name"]]
-                for node in state["nodes"]}
+    """(speaker -> prefixes it must see, prefix -> owner) for the monitor: every other node's
+    pod block of the speaker's family."""
+    nodes = dict((node["name"], node) for node in state["nodes"])
+    owners, expected = {}, {}
+    for speaker, name, _socket, field in speakers(state):
+        owners[nodes[name][field]] = name
+        expected[speaker] = [nodes[other][field] for other in nodes if other != name]
     return expected, owners
 
 
 def monitor_for(state, interval=0.2):
     expected, owners = expected_routes(state)
-    return RouteMonitor({node["name"]: node["socket"] for node in state["nodes"]}, expected,
-                        owners=owners, interval=interval)
+    return RouteMonitor(dict((speaker, socket_path) for speaker, _name, socket_path, _field in speakers(state)),
+                        expected, owners=owners, interval=interval)
 
 
 class Lab(object):
     """A running fabric. `topology`: a Topology, a path to a topology file, or None (default).
     `workdir`: where everything lives (created; removed on stop unless it existed)."""
 
-    def __init__(self, topology=None, workdir=None, poll_interval=0.3, start_timeout=60.0):
+    def __init__(self, topology=None, workdir=None, poll_interval=0.3, start_timeout=60.0, ipv6=None):
         if not isinstance(topology, Topology):
             topology = Topology.load(topology)
         self.topology = topology
+        # None: dual-stack when the topology is and this process may create a network namespace
+        self.ipv6 = topology.dual_stack and netns_support.available() if ipv6 is None else bool(ipv6)
+        if self.ipv6 and not topology.dual_stack:
+            raise LabError("ipv6=True needs a dual-stack topology (pod_cidr6, address6)")
+        self.netns = None
         self._own_workdir = workdir is None or not os.path.exists(workdir)
         self._requested_workdir = workdir
         self.workdir = os.path.abspath(workdir) if workdir else None  # a temp dir made by start()
@@ -178,7 +216,7 @@ class Lab(object):
         self.datastore = None
         self.store = None
         self.agents = {}
-        self.tors = {}
+        self.tors = {}      # speaker (ToR name, and name.bird6) -> BirdDaemon
         self.pool = None
         self.started = False
 
@@ -212,21 +250,32 @@ class Lab(object):
         # One listen port for every speaker: the global BGPConfiguration says so, as it would
         # in a cluster that runs BGP on a non-standard port.
         self.store.apply("BGPConfiguration", "default", self._listen_port_config)
+        if self.ipv6:
+            # bird6 daemons get their addresses in a namespace of the lab's own (see README)
+            self.netns = netns_support.Netns().create(
+                [speaker.address6 for speaker in self.topology.tors + self.topology.nodes])
         for node in self.topology.nodes:
-            register_node(self.store, node)
+            register_node(self.store, node, with_ipv6=self.ipv6)
         snapshot = read_snapshot(self.datastore)
         bird_dir = os.path.join(self.workdir, "bird")
+        pod_cidrs = {4: self.topology.pod_cidr, 6: self.topology.pod_cidr6}
         for node in self.topology.nodes:
-            daemon = BirdDaemon(node.name, bird_dir, node.address)
-            agent = NodeAgent(node, daemon, self.topology.pod_cidr)
-            text = render_node_config(snapshot, node.name, self.topology.pod_cidr, [node.pod_block])
-            daemon.start(text)
-            agent.started(snapshot, text)
+            daemons = {4: BirdDaemon(node.name, bird_dir, node.address)}
+            if self.ipv6:
+                daemons[6] = BirdDaemon(node.name + BIRD6, bird_dir, node.address, ipv6=True, netns=self.netns)
+            agent = NodeAgent(node, daemons, pod_cidrs)
             self.agents[node.name] = agent
+            texts = dict((version, agent.render(snapshot, version)) for version in daemons)
+            for version, daemon in daemons.items():
+                daemon.start(texts[version])
+            agent.started(snapshot, texts)
         for rack in self.topology.racks:
-            daemon = BirdDaemon(rack.tor.name, bird_dir, rack.tor.address)
-            daemon.start(render_tor_config(self.topology, rack))
-            self.tors[rack.tor.name] = daemon
+            self.tors[rack.tor.name] = BirdDaemon(rack.tor.name, bird_dir, rack.tor.address)
+            self.tors[rack.tor.name].start(render_tor_config(self.topology, rack))
+            if self.ipv6:
+                daemon = BirdDaemon(rack.tor.name + BIRD6, bird_dir, rack.tor.address, ipv6=True, netns=self.netns)
+                self.tors[rack.tor.name + BIRD6] = daemon
+                daemon.start(render_tor_config(self.topology, rack, 6))
         # The agents follow the datastore with their own connection (their own thread).
         pool_datastore = EtcdDatastore(ConnectionSettings(self.etcd.endpoints, timeout=5.0))
         self.pool = AgentPool(pool_datastore, list(self.agents.values()), self.poll_interval)
@@ -246,12 +295,15 @@ class Lab(object):
             self.pool.stop()
             self.pool.datastore.close()
             self.pool = None
-        for daemon in list(self.tors.values()) + [a.daemon for a in self.agents.values()]:
+        for daemon in list(self.tors.values()) + [d for a in self.agents.values() for d in a.daemons.values()]:
             try:
                 daemon.stop()
             except Exception as exc:  # keep stopping the others
                 LOG.error("stopping BIRD %s: %s", daemon.name, exc)
         self.tors, self.agents = {}, {}
+        if self.netns is not None:
+            self.netns.delete()
+            self.netns = None
         if self.datastore is not None:
             self.datastore.close()
             self.datastore = None
@@ -273,13 +325,17 @@ class Lab(object):
     # ---- faults, for tests ------------------------------------------------------------
 
     def stop_router(self, name):
-        """Stop a ToR's BIRD (by PID): its sessions go down, as when a switch fails."""
-        self.tors[name].stop()
+        """Stop a ToR's BIRDs (by PID): its sessions go down, as when a switch fails."""
+        for speaker in (name, name + BIRD6):
+            if speaker in self.tors:
+                self.tors[speaker].stop()
 
     def start_router(self, name):
-        """Start a stopped ToR's BIRD again with its topology config."""
+        """Start a stopped ToR's BIRDs again with its topology config."""
         rack = [r for r in self.topology.racks if r.tor.name == name][0]
         self.tors[name].start(render_tor_config(self.topology, rack))
+        if name + BIRD6 in self.tors:
+            self.tors[name + BIRD6].start(render_tor_config(self.topology, rack, 6))
 
     # ---- what is running -------------------------------------------------------------
 
@@ -291,17 +347,23 @@ class Lab(object):
     def node_names(self):
         return [node.name for node in self.topology.nodes]
 
+    def daemon(self, name):
+        """The BirdDaemon of a speaker: a node or ToR name (IPv4), or name + '.bird6'."""
+        node_name = name[:-len(BIRD6)] if name.endswith(BIRD6) else name
+        if node_name in self.agents:
+            return self.agents[node_name].daemons[6 if name.endswith(BIRD6) else 4]
+        return self.tors[name]
+
     def socket(self, name):
-        """BIRD control socket of a node or a ToR, by name."""
-        if name in self.agents:
-            return self.agents[name].daemon.socket_path
-        return self.tors[name].socket_path
+        """BIRD control socket of a speaker (see daemon())."""
+        return self.daemon(name).socket_path
 
     def pids(self):
         """{what: pid} of every process the lab started."""
         pids = {"etcd": self.etcd.members[0].proc.pid}
         for name, agent in self.agents.items():
-            pids["bird " + name] = agent.daemon.pid
+            for daemon in agent.daemons.values():
+                pids["bird " + daemon.name] = daemon.pid
         for name, daemon in self.tors.items():
             pids["bird " + name] = daemon.pid
         return pids
@@ -315,15 +377,23 @@ class Lab(object):
             "pod_cidr": self.topology.pod_cidr,
             "etcd": {"endpoints": self.etcd_endpoints, "pid": self.etcd.members[0].proc.pid,
                      "data_dir": self.etcd.members[0].data_dir},
-            "nodes": [{"name": n.name, "rack": n.rack, "address": n.address, "as_number": n.as_number,
-                       "pod_block": n.pod_block, "socket": self.socket(n.name),
-                       "config": self.agents[n.name].daemon.config_path,
-                       "pid": self.agents[n.name].daemon.pid} for n in self.topology.nodes],
-            "tors": [{"name": r.tor.name, "rack": r.name, "address": r.tor.address,
-                      "as_number": r.tor.as_number, "socket": self.socket(r.tor.name),
-                      "config": self.tors[r.tor.name].config_path,
-                      "pid": self.tors[r.tor.name].pid} for r in self.topology.racks],
+            "ipv6": self.ipv6,
+            "netns": self.netns.name if self.netns is not None else None,
+            "nodes": [self._speaker_state(n, {"rack": n.rack, "as_number": n.as_number, "pod_block": n.pod_block,
+                                              "pod_block6": n.pod_block6}) for n in self.topology.nodes],
+            "tors": [self._speaker_state(r.tor, {"rack": r.name, "as_number": r.tor.as_number})
+                     for r in self.topology.racks],
         }
+
+    def _speaker_state(self, speaker, extra):
+        v4 = self.daemon(speaker.name)
+        v6 = self.daemon(speaker.name + BIRD6) if self.ipv6 else None
+        state = {"name": speaker.name, "address": speaker.address, "socket": v4.socket_path,
+                 "config": v4.config_path, "pid": v4.pid,
+                 "address6": speaker.address6 if v6 else None, "socket6": v6.socket_path if v6 else None,
+                 "config6": v6.config_path if v6 else None, "pid6": v6.pid if v6 else None}
+        state.update(extra)
+        return state
 
     def write_state(self, path=None):
         path = path or os.path.join(self.workdir, STATE_FILE)
@@ -334,9 +404,9 @@ class Lab(object):
 
     # ---- reading the fabric ----------------------------------------------------------
 
-    def peers(self, name):
-        """calicoctl's view of a node's BGP peers (dicts from the collection's parser)."""
-        return peers_of(self.socket(name))
+    def peers(self, name, version=4):
+        """calicoctl's view of a speaker's BGP peers (dicts from the collection's parser)."""
+        return peers_of(self.socket(name), version=version)
 
     def protocols(self, name):
         """{protocol: info} of every BGP protocol of a node's or ToR's BIRD."""
@@ -349,9 +419,14 @@ class Lab(object):
     def expected_sessions(self):
         """{speaker: [protocol names]} that should be Established now: each node's rendered
         sessions and the ToR-to-ToR sessions."""
-        expected = {name: [s.name for s in agent.sessions] for name, agent in self.agents.items()}
+        expected = {}
+        for name, agent in self.agents.items():
+            for version, sessions in agent.sessions.items():
+                expected[name + (BIRD6 if version == 6 else "")] = [s.name for s in sessions]
         for rack in self.topology.racks:
             expected[rack.tor.name] = fabric_protocols(self.topology, rack)
+            if self.ipv6:
+                expected[rack.tor.name + BIRD6] = fabric_protocols(self.topology, rack, 6)
         return expected
 
     def not_established(self, expected=None):

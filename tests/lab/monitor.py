@@ -91,7 +91,7 @@ class ContinuityReport(object):
             gaps = self.gaps_of(node)
             failures = self.failures.get(node) or []
             if not gaps and not failures:
-                lines.append("  %-10s no gap: a route to every other node's pod block at every sample" % node)
+                lines.append("  %-12s no gap: a route to every other node's pod block at every sample" % node)
                 continue
             for gap in gaps:
                 owners = ", ".join("%s (%s)" % (prefix, owner) for prefix, owner in sorted(gap.missing.items()))
@@ -100,9 +100,9 @@ class ContinuityReport(object):
                 else:
                     span = "from +%.1f s to +%.1f s (%.1f s)" % (
                         gap.start - self.started, gap.end - self.started, gap.duration)
-                lines.append("  %-10s GAP %s: no route to %s" % (node, span, owners))
+                lines.append("  %-12s GAP %s: no route to %s" % (node, span, owners))
             if failures:
-                lines.append("  %-10s could not read BIRD %d time(s), first: %s"
+                lines.append("  %-12s could not read BIRD %d time(s), first: %s"
                              % (node, len(failures), failures[0][1]))
         total = len(self.gaps)
         lines.append("  => %s" % ("no node ever lost a route" if self.ok else

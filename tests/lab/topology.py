@@ -5,18 +5,23 @@ A topology is YAML (see topologies/default.yml):
     name: default
     listen_port: 1179            # every BGP speaker of the lab listens here (no root needed)
     pod_cidr: 10.244.0.0/16      # the IP pool; routes in it are what nodes export
+    pod_cidr6: fd00:244::/32     # optional: the IPv6 pool (dual-stack); then every speaker needs
+                                 # address6 and every node pod_block6
     racks:
       - name: r1
         as_number: 65001         # the rack's AS: its ToR's, and its nodes' unless they say otherwise
-        tor: {name: tor-r1, address: 127.65.1.254}
+        tor: {name: tor-r1, address: 127.65.1.254, address6: "fd00:65:1::fe"}
         nodes:
-          - {name: r1-n1, address: 127.65.1.11, pod_block: 10.244.1.0/26}
+          - {name: r1-n1, address: 127.65.1.11, pod_block: 10.244.1.0/26,
+             address6: "fd00:65:1::11", pod_block6: "fd00:244:1::/122"}
           - {name: r1-n2, address: 127.65.1.12, pod_block: 10.244.1.64/26,
              as_number: null,     # null: no per-node AS, the node uses the global one
              labels: {role: edge}}  # added to the automatic label rack: <rack name>
 
-Every address must be on loopback (127.0.0.0/8). relocated() moves a whole topology to
-another 127.N.0.0/16 so that two labs (or a lab and a test) can run side by side.
+Every IPv4 address must be on loopback (127.0.0.0/8). relocated() moves a whole topology to
+another 127.N.0.0/16 so that two labs (or a lab and a test) can run side by side. IPv6 addresses
+are unique local addresses (fd00::/8): they exist only inside the network namespace each lab
+creates for its bird6 daemons, so two labs never collide on them.
 """
 import copy
 import ipaddress
@@ -38,9 +43,10 @@ class TopologyError(ValueError):
 class Router(object):
     """A plain BIRD router of the fabric (a ToR)."""
 
-    def __init__(self, name, address, as_number, rack):
+    def __init__(self, name, address, as_number, rack, address6=None):
         self.name = name
         self.address = address
+        self.address6 = address6
         self.as_number = as_number
         self.rack = rack
 
@@ -48,10 +54,12 @@ class Router(object):
 class LabNode(object):
     """A simulated Calico node: its agent renders its BIRD config from the datastore."""
 
-    def __init__(self, name, address, pod_block, as_number, labels, rack):
+    def __init__(self, name, address, pod_block, as_number, labels, rack, address6=None, pod_block6=None):
         self.name = name
         self.address = address
+        self.address6 = address6
         self.pod_block = pod_block
+        self.pod_block6 = pod_block6
         self.as_number = as_number  # None: the node has no AS of its own
         self.labels = labels
         self.rack = rack
@@ -75,6 +83,15 @@ class Topology(object):
             self.pod_cidr = str(ipaddress.ip_network(str(data.get("pod_cidr", "10.244.0.0/16"))))
         except ValueError as exc:
             raise TopologyError("pod_cidr: %s" % exc)
+        self.pod_cidr6 = None
+        if data.get("pod_cidr6"):
+            try:
+                network = ipaddress.ip_network(str(data["pod_cidr6"]))
+            except ValueError as exc:
+                raise TopologyError("pod_cidr6: %s" % exc)
+            if network.version != 6:
+                raise TopologyError("pod_cidr6: %s is not an IPv6 network" % network)
+            self.pod_cidr6 = str(network)
         self.racks = []
         for index, rack in enumerate(data.get("racks") or []):
             self.racks.append(self._rack(rack, "racks[%d]" % index))
@@ -109,6 +126,32 @@ class Topology(object):
                                 "loopback addresses" % (field, address))
         return str(address)
 
+    def _address6(self, value, field):
+        """An IPv6 address of the lab (dual-stack topologies only): a unique local address."""
+        if self.pod_cidr6 is None:
+            if value is not None:
+                raise TopologyError("%s: an IPv6 address needs pod_cidr6 in the topology" % field)
+            return None
+        try:
+            address = ipaddress.ip_address(str(value))
+        except ValueError:
+            raise TopologyError("%s: %r is not an IPv6 address (a dual-stack topology needs one for "
+                                "every speaker)" % (field, value))
+        if address.version != 6 or address not in ipaddress.ip_network("fd00::/8"):
+            raise TopologyError("%s: %s is not a unique local IPv6 address (fd00::/8)" % (field, address))
+        return str(address)
+
+    def _block6(self, value, field):
+        if self.pod_cidr6 is None:
+            return None
+        try:
+            block = ipaddress.ip_network(str(value))
+        except ValueError as exc:
+            raise TopologyError("%s: %s" % (field, exc))
+        if block.version != 6 or not block.subnet_of(ipaddress.ip_network(self.pod_cidr6)):
+            raise TopologyError("%s: %s is not inside pod_cidr6 %s" % (field, block, self.pod_cidr6))
+        return str(block)
+
     @staticmethod
     def _as_number(value, field):
         try:
@@ -134,7 +177,7 @@ class Topology(object):
         tor = Router(self._name(tor_data.get("name"), field + ".tor.name"),
                      self._address(tor_data.get("address"), field + ".tor.address"),
                      self._as_number(tor_data.get("as_number", as_number), field + ".tor.as_number"),
-                     name)
+                     name, self._address6(tor_data.get("address6"), field + ".tor.address6"))
         nodes = []
         for index, node in enumerate(data.get("nodes") or []):
             node_field = "%s.nodes[%d]" % (field, index)
@@ -157,7 +200,8 @@ class Topology(object):
                 self._address(node.get("address"), node_field + ".address"),
                 str(block),
                 None if node_as is None else self._as_number(node_as, node_field + ".as_number"),
-                labels, name))
+                labels, name, self._address6(node.get("address6"), node_field + ".address6"),
+                self._block6(node.get("pod_block6"), node_field + ".pod_block6")))
         if not nodes:
             raise TopologyError("%s.nodes: a rack needs at least one node" % field)
         return Rack(name, as_number, tor, nodes)
@@ -170,16 +214,28 @@ class Topology(object):
             if speaker.address in seen_addresses:
                 raise TopologyError("address %s is used by both %s and %s"
                                     % (speaker.address, seen_addresses[speaker.address], speaker.name))
+            if speaker.address6 is not None and speaker.address6 in seen_addresses:
+                raise TopologyError("address %s is used by both %s and %s"
+                                    % (speaker.address6, seen_addresses[speaker.address6], speaker.name))
             seen_names[speaker.name] = True
             seen_addresses[speaker.address] = speaker.name
+            if speaker.address6 is not None:
+                seen_addresses[speaker.address6] = speaker.name
         for node in self.nodes:
-            block = ipaddress.ip_network(node.pod_block)
-            for other, other_block in blocks:
-                if block.overlaps(other_block):
-                    raise TopologyError("pod blocks of %s and %s overlap" % (other, node.name))
-            blocks.append((node.name, block))
+            for text in (node.pod_block, node.pod_block6):
+                if text is None:
+                    continue
+                block = ipaddress.ip_network(text)
+                for other, other_block in blocks:
+                    if block.version == other_block.version and block.overlaps(other_block):
+                        raise TopologyError("pod blocks of %s and %s overlap" % (other, node.name))
+                blocks.append((node.name, block))
 
     # ---- queries ---------------------------------------------------------------------
+
+    @property
+    def dual_stack(self):
+        return self.pod_cidr6 is not None
 
     @property
     def nodes(self):

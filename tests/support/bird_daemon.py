@@ -104,8 +104,9 @@ def bird_config(router_id, listen_address, listen_port, protocols=(), static_rou
 class BirdDaemon(object):
     """One BIRD 1.6 process (`bird`, or `bird6` with ipv6=True) and its files in `workdir`."""
 
-    def __init__(self, name, workdir, router_id, ipv6=False):
+    def __init__(self, name, workdir, router_id, ipv6=False, netns=None):
         self.name = name
+        self.netns = netns  # a tests.support.netns.Netns to run in, or None
         self.workdir = os.path.abspath(workdir)
         self.router_id = router_id
         self.ipv6 = ipv6
@@ -147,8 +148,11 @@ class BirdDaemon(object):
         self._remove_leftovers()
         log = open(self.log_path, "ab")
         try:
+            argv = [self.binary, "-f", "-c", self.config_path, "-s", self.socket_path, "-P", self.pid_path]
+            if self.netns is not None:
+                argv = self.netns.command(argv)
             self.proc = subprocess.Popen(
-                [self.binary, "-f", "-c", self.config_path, "-s", self.socket_path, "-P", self.pid_path],
+                argv,
                 stdout=log, stderr=log, stdin=subprocess.DEVNULL,
                 start_new_session=True)  # a Ctrl-C in the terminal must not reach the daemons first
         finally:

@@ -29,13 +29,13 @@ def test_agent_reloads_only_when_the_config_text_changes(monkeypatch):
     monkeypatch.setattr(agent_module, "bird_command", lambda path, command, timeout: commands.append((path, command)))
     lab_node = Topology.load().node("r1-n1")
     daemon = FakeDaemon()
-    agent = NodeAgent(lab_node, daemon, "10.244.0.0/16")
+    agent = NodeAgent(lab_node, {4: daemon}, {4: "10.244.0.0/16"})
     assert agent.sync(_snapshot()) is True
     assert agent.sync(_snapshot()) is False            # same text: BIRD is left alone
     assert agent.sync(_snapshot(mesh=False)) is True   # mesh off: new text, one reload
     assert commands == [("/lab/r1-n1.ctl", "configure")] * 2
     assert "Mesh_127_65_1_12" in daemon.written[0] and "Mesh_" not in daemon.written[1]
-    assert [s.name for s in agent.sessions] == []
+    assert [s.name for s in agent.sessions[4]] == []
 
 
 def test_register_node_sets_address_as_and_labels_and_keeps_other_fields():
@@ -43,7 +43,8 @@ def test_register_node_sets_address_as_and_labels_and_keeps_other_fields():
     lab_node = Topology.load().node("r2-n3")
     register_node(store, lab_node)
     stored = store.get("Node", "r2-n3")
-    assert stored["spec"]["bgp"] == {"ipv4Address": "127.65.2.13/32", "asNumber": 65002}
+    assert stored["spec"]["bgp"] == {"ipv4Address": "127.65.2.13/32", "ipv6Address": "fd00:65:2::13/128",
+                                     "asNumber": 65002}
     assert stored["metadata"]["labels"] == {"rack": "r2"}
 
     def add_fields(current):
