@@ -122,9 +122,9 @@ def cmd_up(args):
     if not state.get("ipv6"):
         print("  IPv4 only (the IPv6 side needs root to create the lab's network namespace)")
     for tor in state["tors"]:
-        print("  %-9s %s%s AS %s (BIRD socket %s)" % (tor["name"], tor["address"],
-                                                       " / " + tor["address6"] if tor.get("address6") else "",
-                                                       tor["as_number"], tor["socket"]))
+        print("  %-9s %s%s AS %s (BIRD socket %s)" % (
+            tor["name"], tor["address"], " / " + tor["address6"] if tor.get("address6") else "",
+            tor["as_number"], tor["socket"]))
     for node in state["nodes"]:
         print("  %-9s %s%s AS %s rack %s announces %s%s" % (
             node["name"], node["address"], " / " + node["address6"] if node.get("address6") else "",
