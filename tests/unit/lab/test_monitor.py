@@ -52,7 +52,7 @@ def test_a_gap_spans_from_the_first_sample_without_the_route_to_the_first_with_i
     assert [(g.node, round(g.start, 1), round(g.end, 1), g.missing) for g in report.gaps] == \
         [("a", 100.2, 100.6, {"B": "b"})]
     assert not report.ok
-    assert "a          GAP from +0.2 s to +0.6 s (0.4 s): no route to B (b)" in report.text()
+    assert "a            GAP from +0.2 s to +0.6 s (0.4 s): no route to B (b)" in report.text()
     assert "b          no gap" in report.text()
 
 
