@@ -53,7 +53,7 @@ def test_a_gap_spans_from_the_first_sample_without_the_route_to_the_first_with_i
         [("a", 100.2, 100.6, {"B": "b"})]
     assert not report.ok
     assert "a            GAP from +0.2 s to +0.6 s (0.4 s): no route to B (b)" in report.text()
-    assert "b          no gap" in report.text()
+    assert "b            no gap" in report.text()
 
 
 def test_a_gap_still_open_at_the_end_is_reported_as_such(monkeypatch):
