@@ -57,9 +57,16 @@ options:
       - Defaults to C(/etc/calico/calicoctl.cfg) when that file exists.
       - Module options and environment variables take precedence over the file, field by field.
     type: path
+  calico_version:
+    description:
+      - The Calico version the cluster runs, for example V(v3.31.2), used only when C(clusterinformations/default)
+        records none (calico/node records its version there).
+      - With a version known, a field or kind that this version of Calico does not know is refused before any
+        write, naming the field and the version that introduced it (calicoctl of that version would refuse the
+        resource). With none known, the modules warn and do not check.
+    type: str
 requirements:
   - etcd3 (Python library) on the host that runs the module
-  - netaddr (Python library) on the host that runs the module
 notes:
   - Writes go straight to Calico's etcd v3 datastore in the format calicoctl and calico/node read,
     guarded by compare-and-swap, so concurrent writers never lose each other's changes.

@@ -30,6 +30,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     etcd_password=dict(type="str", no_log=True),
     etcd_timeout=dict(type="float"),
     calicoctl_config=dict(type="path"),
+    calico_version=dict(type="str"),
 )
 
 # option name -> (calicoctl environment variable, CalicoAPIConfig spec field)

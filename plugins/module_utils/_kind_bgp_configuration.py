@@ -20,6 +20,7 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
     Option,
     check_rules,
     choice_option,
+    integer_option,
     list_option,
     merge_labels,
     parse_options,
@@ -30,6 +31,9 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
 
 DEFAULT_NAME = "default"
 BIND_MODES = ("None", "NodeIP")
+AGGREGATION_MODES = ("Enabled", "Disabled")
+CLUSTER_ROUTE_MODES = ("Enabled", "Disabled", "EnabledIPIPOnly", "EnabledNoEncapOnly")
+MAX_ROUTE_PRIORITY = 2147483646
 # What calico/node honours on a node.<name> resource; everything else is default-only.
 NODE_OPTIONS = ("log_severity_screen", "listen_port", "prefix_advertisements")
 # CRD maxItems of communities and prefixAdvertisements, and of one advertisement's communities
@@ -139,13 +143,25 @@ MODEL = Kind(
                elements="dict", suboptions=OrderedDict([
                    ("cidr", dict(type="str", required=True)),
                    ("communities", dict(type="list", elements="str", required=True))])),
-        Option("bind_mode", "bindMode", "str", choice_option(BIND_MODES), choices=BIND_MODES),
+        Option("bind_mode", "bindMode", "str", choice_option(BIND_MODES), choices=BIND_MODES, since="3.23"),
         Option("ignored_interfaces", "ignoredInterfaces", "list", list_option(values.ignored_interface),
-               elements="str"),
+               elements="str", since="3.25"),
         Option("node_mesh_password", "nodeMeshPassword", "dict", secret_reference,
-               suboptions=SECRET_REFERENCE_SUBOPTIONS, no_log=False),
+               suboptions=SECRET_REFERENCE_SUBOPTIONS, no_log=False, since="3.23"),
         Option("node_mesh_max_restart_time", "nodeMeshMaxRestartTime", "str", values.duration,
-               values.same_duration),
+               values.same_duration, since="3.23"),
+        Option("service_load_balancer_aggregation", "serviceLoadBalancerAggregation", "str",
+               choice_option(AGGREGATION_MODES), choices=AGGREGATION_MODES, since="3.31"),
+        Option("local_workload_peering_ipv4", "localWorkloadPeeringIPV4", "str",
+               lambda value, name: values.ip_address(value, name, 4), values.same_ip, since="3.30"),
+        Option("local_workload_peering_ipv6", "localWorkloadPeeringIPV6", "str",
+               lambda value, name: values.ip_address(value, name, 6), values.same_ip, since="3.30"),
+        Option("program_cluster_routes", "programClusterRoutes", "str", choice_option(CLUSTER_ROUTE_MODES),
+               choices=CLUSTER_ROUTE_MODES, since="3.32"),
+        Option("ipv4_normal_route_priority", "ipv4NormalRoutePriority", "int",
+               integer_option(1, MAX_ROUTE_PRIORITY), since="3.32"),
+        Option("ipv6_normal_route_priority", "ipv6NormalRoutePriority", "int",
+               integer_option(1, MAX_ROUTE_PRIORITY), since="3.32"),
     ],
     # BGPConfigurationSpec's fields in Go's struct order (the order calicoctl stores)
     field_order=("logSeverityScreen", "nodeToNodeMeshEnabled", "asNumber", "serviceLoadBalancerIPs",
@@ -156,7 +172,9 @@ MODEL = Kind(
     rules=(_advertisement_rules, _mesh_rules),
     # Calico's values when a field (or the whole resource) is not stored
     defaults=OrderedDict([("as_number", 64512), ("node_to_node_mesh", True), ("log_severity_screen", "Info"),
-                          ("listen_port", 179)]),
+                          ("listen_port", 179), ("service_load_balancer_aggregation", "Enabled"),
+                          ("program_cluster_routes", "EnabledNoEncapOnly"), ("ipv4_normal_route_priority", 1024),
+                          ("ipv6_normal_route_priority", 1024)]),
 )
 KIND = MODEL.name
 TABLE_HEADERS = ["NAME", "LOGSEVERITY", "MESHENABLED", "ASNUMBER"]

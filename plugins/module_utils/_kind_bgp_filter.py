@@ -56,23 +56,23 @@ RULE_FIELDS = OrderedDict([
 OPERATION_FIELDS = OrderedDict([("add_community", "addCommunity"), ("prepend_as_path", "prependASPath"),
                                 ("set_priority", "setPriority")])
 
+# Ansible checks only the shapes; every value rule is the collection's, so that each message names
+# the rule by its index (export_v4[2].priority) as the task's list gives it.
 RULE_SUBOPTIONS = OrderedDict([
-    ("action", dict(type="str", required=True, choices=list(ACTIONS))),
+    ("action", dict(type="str")),
     ("cidr", dict(type="str")),
-    ("match_operator", dict(type="str", choices=list(MATCH_OPERATORS))),
-    ("prefix_length", dict(type="dict", options=OrderedDict([("min", dict(type="int")), ("max", dict(type="int"))]))),
-    ("source", dict(type="str", choices=list(SOURCES))),
+    ("match_operator", dict(type="str")),
+    ("prefix_length", dict(type="dict", options=OrderedDict([("min", dict(type="raw")), ("max", dict(type="raw"))]))),
+    ("source", dict(type="str")),
     ("interface", dict(type="str")),
-    ("peer_type", dict(type="str", choices=list(PEER_TYPES))),
-    ("communities", dict(type="dict", options=OrderedDict([("values", dict(type="list", elements="str",
-                                                                           required=True))]))),
+    ("peer_type", dict(type="str")),
+    ("communities", dict(type="dict", options=OrderedDict([("values", dict(type="list", elements="str"))]))),
     ("as_path_prefix", dict(type="list", elements="raw")),
-    ("priority", dict(type="int")),
+    ("priority", dict(type="raw")),
     ("operations", dict(type="list", elements="dict", options=OrderedDict([
-        ("add_community", dict(type="dict", options=OrderedDict([("value", dict(type="str", required=True))]))),
-        ("prepend_as_path", dict(type="dict", options=OrderedDict([("prefix", dict(type="list", elements="raw",
-                                                                                    required=True))]))),
-        ("set_priority", dict(type="dict", options=OrderedDict([("value", dict(type="int", required=True))]))),
+        ("add_community", dict(type="dict", options=OrderedDict([("value", dict(type="str"))]))),
+        ("prepend_as_path", dict(type="dict", options=OrderedDict([("prefix", dict(type="list", elements="raw"))]))),
+        ("set_priority", dict(type="dict", options=OrderedDict([("value", dict(type="raw"))]))),
     ]))),
 ])
 
@@ -99,6 +99,14 @@ def _rule(rule, field, version, problems):
     if unknown:
         problems.add(field, "unknown key(s) %s; a rule has %s" % (", ".join(map(str, unknown)), ", ".join(RULE_SUBOPTIONS)))
     given = dict((key, item) for key, item in rule.items() if item is not None and key in RULE_SUBOPTIONS)
+    for key in ("prefix_length", "communities"):  # Ansible fills unset suboptions in with null
+        if isinstance(given.get(key), dict):
+            given[key] = dict((sub, item) for sub, item in given[key].items() if item is not None)
+            if not given[key]:
+                del given[key]
+    if given.get("operations"):
+        given["operations"] = [dict((sub, item) for sub, item in operation.items() if item is not None)
+                               if isinstance(operation, dict) else operation for operation in given["operations"]]
     stored = {}
     if "action" not in given:
         problems.add(field + ".action", "is required (Accept or Reject)")
@@ -225,13 +233,13 @@ TABLE_HEADERS = ["NAME"]
 
 
 def rule_versions(spec):
-    """{option path: Calico version} of every rule field used in a stored spec, for the version
-    check (a field newer than the cluster's Calico is refused)."""
+    """{option path: Calico version} of every rule field newer than the kind used in a spec, for
+    the version check (a field newer than the cluster's Calico is refused)."""
     found = OrderedDict()
     for option in MODEL.options.values():
         for index, rule in enumerate(spec.get(option.field) or []):
             for name, (calico, since) in RULE_FIELDS.items():
-                if calico in (rule or {}):
+                if calico in (rule or {}) and since != MODEL.since:
                     found["%s[%d].%s" % (option.name, index, name)] = since
     return found
 

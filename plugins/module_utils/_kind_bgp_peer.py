@@ -65,6 +65,11 @@ def _conflicts(spec, scope):
     if spec.get("peerSelector") and spec.get("asNumber"):
         yield ["asNumber", "peerSelector"], "a peer_selector peer takes the AS numbers of the selected nodes; " \
                                             "as_number must be empty"
+    if spec.get("localWorkloadSelector") and spec.get("peerIP"):
+        yield ["peerIP", "localWorkloadSelector"], "peer_ip must be empty when local_workload_selector is set"
+    if spec.get("localWorkloadSelector") and spec.get("peerSelector"):
+        yield ["peerSelector", "localWorkloadSelector"], "peer_selector must be empty when local_workload_selector " \
+                                                         "is set"
     if spec.get("keepOriginalNextHop") and spec.get("nextHopMode"):
         yield ["keepOriginalNextHop", "nextHopMode"], "exclude each other; use next_hop_mode=Keep"
     if spec.get("reachableBy") and spec.get("peerIP"):
@@ -87,8 +92,11 @@ def _completeness(spec, scope):
     is rendered by calico/node with AS 0, which BIRD refuses."""
     if spec.get("reachableBy") and not spec.get("peerIP"):
         yield ["reachableBy"], "needs peer_ip (Calico: reachableBy must be empty when peerIP is empty)"
-    if not spec.get("peerIP") and not spec.get("peerSelector"):
-        yield ["peerIP", "peerSelector"], "one of them is required"
+    if spec.get("localWorkloadSelector"):
+        if not spec.get("asNumber"):
+            yield ["asNumber"], "is required when local_workload_selector is set (the workloads' AS number)"
+    elif not spec.get("peerIP") and not spec.get("peerSelector"):
+        yield ["peerIP", "peerSelector"], "one of them is required (or local_workload_selector)"
     if spec.get("peerIP") and not spec.get("asNumber"):
         yield ["asNumber"], "required for a peer with peer_ip (the peer's AS number; calico/node would " \
                             "render AS 0)"
@@ -110,18 +118,20 @@ MODEL = Kind(
         Option("keep_original_next_hop", "keepOriginalNextHop", "bool", omit_false=True),
         Option("password", "password", "dict", secret_reference, suboptions=SECRET_REFERENCE_SUBOPTIONS,
                no_log=False),
+        Option("local_workload_selector", "localWorkloadSelector", "str", validate_selector, since="3.30"),
         Option("source_address", "sourceAddress", "str", choice_option(SOURCE_ADDRESSES), choices=SOURCE_ADDRESSES),
         Option("max_restart_time", "maxRestartTime", "str", validate.duration, validate.same_duration),
         Option("num_allowed_local_as_numbers", "numAllowedLocalASNumbers", "int",
-               integer_option(0, validate.MAX_INT32)),
-        Option("ttl_security", "ttlSecurity", "int", integer_option(0, 255)),
-        Option("reachable_by", "reachableBy", "str", _reachable_by, validate.same_ip),
-        Option("filters", "filters", "list", list_option(validate.resource_name), elements="str"),
-        Option("local_as_number", "localASNumber", "raw", validate.as_number, validate.same_as_number),
-        Option("next_hop_mode", "nextHopMode", "str", choice_option(NEXT_HOP_MODES), choices=NEXT_HOP_MODES),
+               integer_option(0, validate.MAX_INT32), since="3.23"),
+        Option("ttl_security", "ttlSecurity", "int", integer_option(0, 255), since="3.25"),
+        Option("reachable_by", "reachableBy", "str", _reachable_by, validate.same_ip, since="3.25"),
+        Option("filters", "filters", "list", list_option(validate.resource_name), elements="str", since="3.26"),
+        Option("local_as_number", "localASNumber", "raw", validate.as_number, validate.same_as_number, since="3.31"),
+        Option("next_hop_mode", "nextHopMode", "str", choice_option(NEXT_HOP_MODES), choices=NEXT_HOP_MODES,
+               since="3.31"),
         Option("reverse_peering", "reversePeering", "str", choice_option(REVERSE_PEERING_MODES),
-               choices=REVERSE_PEERING_MODES),
-        Option("keepalive_time", "keepaliveTime", "str", validate.duration, validate.same_duration),
+               choices=REVERSE_PEERING_MODES, since="3.31"),
+        Option("keepalive_time", "keepaliveTime", "str", validate.duration, validate.same_duration, since="3.32"),
     ],
     # BGPPeerSpec's fields in Go's struct order (the order calicoctl stores)
     field_order=("node", "nodeSelector", "peerIP", "asNumber", "localASNumber", "peerSelector",
@@ -274,8 +284,9 @@ def parse_request(params, prefix="", index=None):
     given = request.given
     unset = params.get("unset") or []
     if request.name is None:
-        if "peer_selector" in given or "node_selector" in given:
-            problems.add(prefix + "name", "a selector-based peer (node_selector or peer_selector) needs a name")
+        if "peer_selector" in given or "node_selector" in given or "local_workload_selector" in given:
+            problems.add(prefix + "name", "a selector-based peer (node_selector, peer_selector or "
+                                          "local_workload_selector) needs a name")
         elif "peer_ip" not in given:
             problems.add(prefix + "peer_ip", "required to identify the peer when name is not given (or give name)")
         for option in ("peer_ip", "node"):
@@ -312,6 +323,17 @@ def desired_state(current, name, request):
     merge_labels(document["metadata"], request.labels)
     check_rules(MODEL, document["spec"], request, request.scope)
     return document
+
+
+def check_filters_exist(document, existing, prefix=""):
+    """Refuse a peer that names a BGPFilter that does not exist, as calicoctl refuses it.
+    existing() returns the stored filter names (only called when the peer names filters)."""
+    named = (document or {}).get("spec", {}).get("filters") or []
+    missing = [name for name in named if name not in existing()] if named else []
+    if missing:
+        raise validate.ValidationError(prefix + "filters", "BGPFilter(s) %s do not exist; create them first "
+                                       "(netops.calico.calico_bgp_filter): calicoctl refuses a peer naming a "
+                                       "missing filter" % ", ".join(missing))
 
 
 # ---- finding peers ---------------------------------------------------------------------------

@@ -38,10 +38,11 @@ class Option(object):
 
     convert(value, option_name) -> stored value (raises ValidationError); same(stored, wanted)
     says whether a stored value already means what the task asks for. omit_false is for Go's
-    non-pointer bools (keepOriginalNextHop), whose false is never stored."""
+    non-pointer bools (keepOriginalNextHop), whose false is never stored. since: the Calico
+    version that introduced the field ("3.31"), None for fields every supported version knows."""
 
     def __init__(self, name, field, type="str", convert=None, same=None, elements=None,
-                 choices=None, suboptions=None, omit_false=False, no_log=None):
+                 choices=None, suboptions=None, omit_false=False, no_log=None, since=None):
         self.name = name
         self.field = field
         self.type = type
@@ -52,6 +53,7 @@ class Option(object):
         self.suboptions = suboptions
         self.omit_false = omit_false
         self.no_log = no_log
+        self.since = since
 
     def omitted(self, value):
         return _go_empty(value) or (self.omit_false and value is False)
@@ -73,8 +75,9 @@ class Kind(object):
     """A Calico kind as the collection models it (see the module docstring)."""
 
     def __init__(self, name, plural, options, field_order, section=("spec",), rules=(), defaults=None,
-                 unsettable=None):
+                 unsettable=None, since=None):
         self.name = name
+        self.since = since  # the Calico version that introduced the kind
         self.plural = plural
         self.options = OrderedDict((option.name, option) for option in options)
         self.by_field = dict((option.field, option) for option in options)
@@ -83,6 +86,11 @@ class Kind(object):
         self.rules = tuple(rules)
         self.defaults = dict(defaults or {})
         self.unsettable = tuple(unsettable if unsettable is not None else self.options)
+
+    def versions(self, option_names):
+        """(option, Calico version) of the given options that need a version of their own."""
+        return [(name, self.options[name].since) for name in option_names
+                if name in self.options and self.options[name].since]
 
     def option_name(self, field):
         option = self.by_field.get(field)
@@ -264,6 +272,7 @@ def integer_option(minimum, maximum):
 SECRET_REFERENCE_SUBOPTIONS = OrderedDict([
     ("secret_name", dict(type="str", required=True)),
     ("secret_key", dict(type="str", required=True, no_log=False)),
+    ("optional", dict(type="bool")),
 ])
 
 
@@ -274,17 +283,22 @@ def secret_reference(value, name):
         raise ValidationError(name, "must be a dict with secret_name and secret_key")
     unknown = sorted(set(value) - set(SECRET_REFERENCE_SUBOPTIONS))
     if unknown:
-        raise ValidationError(name, "unknown key(s) %s; expected secret_name and secret_key"
+        raise ValidationError(name, "unknown key(s) %s; expected secret_name, secret_key and optional"
                               % ", ".join(str(key) for key in unknown))
     problems = Problems()
-    for key in SECRET_REFERENCE_SUBOPTIONS:
+    for key in ("secret_name", "secret_key"):
         if value.get(key) is None:
             problems.add("%s.%s" % (name, key), "is required")
     problems.raise_any()
     secret = problems.attempt(values.resource_name, value["secret_name"], name + ".secret_name")
     key = problems.attempt(values.secret_key, value["secret_key"], name + ".secret_key")
+    reference = OrderedDict([("name", secret), ("key", key)])
+    if value.get("optional") is not None:
+        if not isinstance(value["optional"], bool):
+            problems.add(name + ".optional", "%s is not a boolean" % shown(value["optional"]))
+        reference["optional"] = value["optional"]
     problems.raise_any()
-    return OrderedDict([("secretKeyRef", OrderedDict([("name", secret), ("key", key)]))])
+    return OrderedDict([("secretKeyRef", reference)])
 
 
 # ---- bulk entries: Ansible's type coercion for options inside a list of dicts ----------------------

@@ -120,6 +120,9 @@ options:
         description: Key within the Secret.
         type: str
         required: true
+      optional:
+        description: Whether the Secret or its key must exist (Kubernetes' C(optional) of a secret key reference).
+        type: bool
   node_mesh_max_restart_time:
     description:
       - Graceful restart time for mesh sessions, a Go duration with a unit such as V(120s), stored as Go prints it
@@ -127,6 +130,34 @@ options:
       - Refused while the mesh is off, as Calico refuses it. Stricter than Calico, a negative duration is refused
         (calico/node would render a BIRD configuration that fails).
     type: str
+  service_load_balancer_aggregation:
+    description:
+      - V(Disabled) advertises a /32 (/128) route per LoadBalancer service IP instead of the whole
+        O(service_load_balancer_ips) ranges; Calico's default is V(Enabled). Calico v3.31.
+    type: str
+    choices: [Enabled, Disabled]
+  local_workload_peering_ipv4:
+    description:
+      - The virtual IPv4 address of every node with which its local workloads peer (peers with
+        C(local_workload_selector)); a link-local address is recommended. Calico v3.30.
+    type: str
+  local_workload_peering_ipv6:
+    description: The same for IPv6. Calico v3.30.
+    type: str
+  program_cluster_routes:
+    description:
+      - Which cluster routes BIRD programs (IP pools with C(vxlanMode=Never)); must agree with
+        FelixConfiguration's C(programClusterRoutes). Calico's default is V(EnabledNoEncapOnly). Calico v3.32.
+    type: str
+    choices: [Enabled, Disabled, EnabledIPIPOnly, EnabledNoEncapOnly]
+  ipv4_normal_route_priority:
+    description:
+      - The route priority (metric) Felix uses for IPv4 workload routes, 1 to 2147483646; must match
+        FelixConfiguration. Calico's default is 1024. Calico v3.32.
+    type: int
+  ipv6_normal_route_priority:
+    description: The same for IPv6. Calico v3.32.
+    type: int
   labels:
     description:
       - Labels merged into the resource's labels; labels not named here are kept, a label given V(null) is removed.
@@ -139,7 +170,9 @@ options:
     elements: str
     choices: [as_number, node_to_node_mesh, log_severity_screen, listen_port, service_cluster_ips,
               service_external_ips, service_load_balancer_ips, communities, prefix_advertisements,
-              bind_mode, ignored_interfaces, node_mesh_password, node_mesh_max_restart_time]
+              bind_mode, ignored_interfaces, node_mesh_password, node_mesh_max_restart_time,
+              service_load_balancer_aggregation, local_workload_peering_ipv4, local_workload_peering_ipv6,
+              program_cluster_routes, ipv4_normal_route_priority, ipv6_normal_route_priority]
     default: []
 seealso:
   - module: netops.calico.calico_bgp_config_info
@@ -207,7 +240,8 @@ ARGUMENT_SPEC = bgp_configuration.MODEL.argument_spec(
 def apply_configuration(module):
     name = bgp_configuration.resource_name_for(module.params["node"])
     # Validate every option before the first datastore request.
-    bgp_configuration.spec_changes(module.params)
+    request = bgp_configuration.spec_changes(module.params)
+    module.require_calico_version(bgp_configuration.MODEL.versions(request.given))
     result = module.store.apply(
         bgp_configuration.KIND, name,
         lambda current: bgp_configuration.desired_state(current, name, module.params),

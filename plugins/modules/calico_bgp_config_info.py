@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - Reads the global C(default) BGPConfiguration (or C(node.<name>) with O(node)) from Calico's etcd v3 datastore.
   - Returns the stored resource and the values in effect, with Calico's defaults filled in
-    (AS number 64512, node-to-node mesh on, log severity Info, listen port 179),
+    (AS number 64512, node-to-node mesh on, log severity Info, listen port 179, LoadBalancer aggregation
+    Enabled, cluster routes EnabledNoEncapOnly, normal route priorities 1024),
     which is what C(calicoctl config get asNumber) and C(calicoctl config get nodeToNodeMesh) print.
 author:
   - netops.calico maintainers (@netops)
@@ -74,6 +75,22 @@ effective:
       description: BGP port.
       type: int
       sample: 179
+    service_load_balancer_aggregation:
+      description: Whether LoadBalancer IPs are advertised as their ranges (V(Enabled)) or one route per service.
+      type: str
+      sample: Enabled
+    program_cluster_routes:
+      description: Which cluster routes BIRD programs.
+      type: str
+      sample: EnabledNoEncapOnly
+    ipv4_normal_route_priority:
+      description: The normal IPv4 route priority.
+      type: int
+      sample: 1024
+    ipv6_normal_route_priority:
+      description: The normal IPv6 route priority.
+      type: int
+      sample: 1024
 calicoctl:
   description: The effective values as C(calicoctl config get) prints them.
   returned: always

@@ -45,18 +45,18 @@ options:
         missing filter; such a peer cannot be applied with C(calicoctl) again until the filter exists).
     type: bool
     default: false
-  export_v4: &rules
+  export_v4:
     description:
       - Ordered rules for IPv4 routes exported to the peers that use the filter.
       - A rule matches when every condition it gives holds; it then applies its O(export_v4[].action).
     type: list
     elements: dict
-    suboptions:
+    suboptions: &rule_options
+      # Only shapes are checked by Ansible: every value rule is the module's, so that a message names the rule's
+      # index (export_v4[2].priority).
       action:
-        description: What a matching route gets.
+        description: What a matching route gets, V(Accept) or V(Reject). Required.
         type: str
-        required: true
-        choices: [Accept, Reject]
       cidr:
         description:
           - The prefix to compare routes with, a masked CIDR of the rule's family. Needs O(export_v4[].match_operator).
@@ -66,7 +66,6 @@ options:
           - V(Equal) (the same prefix), V(NotEqual), V(In) (inside O(export_v4[].cidr), or equal), V(NotIn). Needs
             O(export_v4[].cidr).
         type: str
-        choices: [Equal, NotEqual, In, NotIn]
       prefix_length:
         description:
           - With V(In), the prefix lengths that match (Calico v3.29). Needs O(export_v4[].cidr).
@@ -74,37 +73,34 @@ options:
         suboptions:
           min:
             description: Shortest prefix length (0-32 for IPv4, 0-128 for IPv6).
-            type: int
+            type: raw
           max:
             description: Longest prefix length.
-            type: int
+            type: raw
       source:
         description: V(RemotePeers) matches routes learned from BGP peers only (Calico v3.27).
         type: str
-        choices: [RemotePeers]
       interface:
         description: Matches routes through interfaces matching this name or V(*) glob (Calico v3.27).
         type: str
       peer_type:
         description: The rule applies only to V(eBGP) or only to V(iBGP) peers (Calico v3.32).
         type: str
-        choices: [eBGP, iBGP]
       communities:
         description: Matches routes carrying a community (Calico v3.32).
         type: dict
         suboptions:
           values:
-            description: Exactly one community, V(aa:nn) or V(aa:nn:mm).
+            description: Exactly one community, V(aa:nn) or V(aa:nn:mm) (no leading zeros).
             type: list
             elements: str
-            required: true
       as_path_prefix:
         description: Matches routes whose AS path starts with these AS numbers (Calico v3.32).
         type: list
         elements: raw
       priority:
         description: Matches routes of this priority, 1 to 2147483646 (Calico v3.32).
-        type: int
+        type: raw
       operations:
         description:
           - What to do to a matching route before accepting it, in order; only with O(export_v4[].action=Accept)
@@ -119,7 +115,6 @@ options:
               value:
                 description: V(aa:nn) or V(aa:nn:mm).
                 type: str
-                required: true
           prepend_as_path:
             description: Prepend AS numbers to the AS path.
             type: dict
@@ -128,27 +123,31 @@ options:
                 description: 1 to 10 AS numbers; the first ends up first in the path.
                 type: list
                 elements: raw
-                required: true
           set_priority:
             description: Set the route's priority.
             type: dict
             suboptions:
               value:
                 description: 1 to 2147483646.
-                type: int
-                required: true
+                type: raw
   import_v4:
-    <<: *rules
     description:
       - Ordered rules for IPv4 routes imported from the peers that use the filter (same rule options as O(export_v4)).
+    type: list
+    elements: dict
+    suboptions: *rule_options
   export_v6:
-    <<: *rules
     description:
       - Ordered rules for IPv6 routes exported to the peers (same rule options as O(export_v4)).
+    type: list
+    elements: dict
+    suboptions: *rule_options
   import_v6:
-    <<: *rules
     description:
       - Ordered rules for IPv6 routes imported from the peers (same rule options as O(export_v4)).
+    type: list
+    elements: dict
+    suboptions: *rule_options
   labels:
     description:
       - Labels merged into the filter's labels; a label given V(null) is removed.

@@ -103,6 +103,16 @@ options:
         description: Key within the Secret.
         type: str
         required: true
+      optional:
+        description: Whether the Secret or its key must exist (Kubernetes' C(optional) of a secret key reference).
+        type: bool
+  local_workload_selector:
+    description:
+      - Selects the local workloads the nodes peer with (workloads peering with their own node), a Calico selector.
+        Needs O(as_number) (the workloads' AS) and excludes O(peer_ip) and O(peer_selector). Calico v3.30.
+      - The workloads' addresses come from their endpoints' status, which only a running cluster has, so the plan
+        and the lab leave such peers out.
+    type: str
   source_address:
     description: V(UseNodeIP) (Calico's default) makes the session use the node IP as source; V(None) does not.
     type: str
@@ -153,8 +163,8 @@ options:
     type: list
     elements: str
     choices: [node, peer_ip, as_number, node_selector, peer_selector, keep_original_next_hop, password,
-              source_address, max_restart_time, num_allowed_local_as_numbers, ttl_security, reachable_by, filters,
-              local_as_number, next_hop_mode, reverse_peering, keepalive_time]
+              local_workload_selector, source_address, max_restart_time, num_allowed_local_as_numbers, ttl_security,
+              reachable_by, filters, local_as_number, next_hop_mode, reverse_peering, keepalive_time]
   peers:
     description:
       - Apply many peers in one task. Each entry is a dict with the same options as the single-peer form
@@ -350,6 +360,7 @@ SINGLE_PEER_OPTIONS = [option for option in bgp_peer.PEER_OPTIONS if option != "
 def manage_peer(module):
     params = module.params
     request = bgp_peer.parse_request(params)  # every option checked before any I/O
+    module.require_calico_version(bgp_peer.MODEL.versions(request.given))
     store = module.store
     name = request.name
     if name is None:
@@ -359,8 +370,14 @@ def manage_peer(module):
             output["name"] = None
             return output
         name = name or request.default_name()
-    result = store.apply(bgp_peer.KIND, name, lambda current: bgp_peer.desired_state(current, name, request),
-                         check_mode=module.check_mode)
+    filters = FilterNames(store)
+
+    def compute(current):
+        desired = bgp_peer.desired_state(current, name, request)
+        bgp_peer.check_filters_exist(desired, filters.names)
+        return desired
+
+    result = store.apply(bgp_peer.KIND, name, compute, check_mode=module.check_mode)
     output = module.apply_output(result, bgp_peer.KIND, name)
     output["name"] = name
     return output
@@ -373,11 +390,16 @@ def manage_peers(module):
         raise ValidationError("peers", "cannot be combined with the single-peer option(s) %s: put them in "
                                        "the entries of peers" % ", ".join(mixed))
     requests = bgp_peer.parse_entries(params["peers"], params["state"])
+    module.require_calico_version([(request.prefix + option, since) for request in requests
+                                   for option, since in bgp_peer.MODEL.versions(request.given)])
     purge_scope = bgp_peer.parse_purge_scope(params["purge_scope"]) if params["purge"] else None
     names = []
+    filters = FilterNames(module.store)
 
     def compute(current):
         wanted, entry_names = bgp_peer.plan_bulk(current, requests, purge_scope)
+        for request, name in zip(requests, entry_names):
+            bgp_peer.check_filters_exist(wanted.get(name), filters.names, request.prefix)
         names[:] = entry_names
         return wanted
 
@@ -399,6 +421,19 @@ def manage_peers(module):
         output["diff"] = [make_diff(result.before, result.after, "BGPPeer " + name)
                           for name, result in batch.results.items() if result.changed]
     return output
+
+
+class FilterNames(object):
+    """The stored BGPFilters' names, read once, when a peer first names a filter."""
+
+    def __init__(self, store):
+        self.store = store
+        self._names = None
+
+    def names(self):
+        if self._names is None:
+            self._names = set(self.store.names("BGPFilter"))
+        return self._names
 
 
 def run(module):

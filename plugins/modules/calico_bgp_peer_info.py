@@ -95,6 +95,9 @@ peers:
     peer_selector:
       description: The peer selector; null when not set.
       type: str
+    local_workload_selector:
+      description: The local workload selector (workloads peering with their node); null when not set.
+      type: str
     managed:
       description: Whether the peer carries the label C(netops.calico/managed-by=ansible).
       type: bool
@@ -141,6 +144,7 @@ def _summary(document):
         node=spec.get("node"),
         node_selector=spec.get("nodeSelector"),
         peer_selector=spec.get("peerSelector"),
+        local_workload_selector=spec.get("localWorkloadSelector"),
         managed=bgp_peer.is_owned(document),
     )
 

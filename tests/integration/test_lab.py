@@ -357,3 +357,57 @@ def test_a_local_as_number_peer_comes_up_with_that_as_on_the_wire(lab, tmp_path)
                                        "etcd_endpoints": lab.etcd_endpoints})
         router.stop()
         _settle(lab)
+
+
+def test_an_export_filter_on_a_tor_peer_removes_exactly_that_prefix_until_it_is_removed(lab):
+    """Mesh off, every node peering with its rack's ToR (both families). A BGPFilter on rack r1's
+    ToR peers that rejects r1-n1's pod blocks on export: r1-n1 keeps them, every other node loses
+    exactly those two prefixes (r1's other nodes learn them only through the ToR too), and
+    nothing else; without the filter they come back."""
+    r1n1 = lab.topology.node("r1-n1")
+    _settle(lab)
+    _rack_peers(lab, "present")
+    _settle(lab)
+    _mesh(lab, False)
+    _settle(lab)
+    rules = dict(export_v4=[{"action": "Reject", "cidr": r1n1.pod_block, "match_operator": "Equal"}],
+                 export_v6=[{"action": "Reject", "cidr": r1n1.pod_block6, "match_operator": "Equal"}])
+    run_module("calico_bgp_filter", dict(name="drop-r1-n1", etcd_endpoints=lab.etcd_endpoints, **rules))
+    try:
+        with lab.monitor() as monitor:
+            for name in ("rack-r1-tor", "rack-r1-tor6"):
+                run_module("calico_bgp_peer", {"name": name, "filters": ["drop-r1-n1"],
+                                               "etcd_endpoints": lab.etcd_endpoints})
+            lab.wait_for_sync()
+            expected = dict((speaker, {block}) for speaker, block in
+                            [(n, r1n1.pod_block) for n in lab.node_names if n != "r1-n1"] +
+                            [(n + ".bird6", r1n1.pod_block6) for n in lab.node_names if n != "r1-n1"])
+            wait_until(lambda: lab.missing_routes() == dict((k, sorted(v)) for k, v in expected.items()), 20,
+                       "exactly r1-n1's blocks missing on every other node")
+            filtered = lab.missing_routes()
+            for name in ("rack-r1-tor", "rack-r1-tor6"):
+                run_module("calico_bgp_peer", {"name": name, "unset": ["filters"],
+                                               "etcd_endpoints": lab.etcd_endpoints})
+            lab.wait_for_sync()
+            lab.wait_for_routes(timeout=20)
+        report = monitor.report()
+        print(report.text("export filter on r1's ToR peers"))
+        assert filtered == dict((k, sorted(v)) for k, v in expected.items())
+        missing = {}
+        for gap in report.gaps:
+            missing.setdefault(gap.node, set()).update(gap.missing)
+        assert missing == expected, report.text()        # that prefix, on those nodes, and no other
+        assert all(gap.end is not None for gap in report.gaps)  # and back once the filter is gone
+        # the filter's function is still defined (the filter exists) but no peer calls it any more
+        config = open(lab.daemon("r1-n1").config_path).read()
+        assert "function 'bgp_drop-r1-n1_exportFilterV4'()" in config
+        assert "'bgp_drop-r1-n1_exportFilterV4'();" not in config
+    finally:
+        for name in ("rack-r1-tor", "rack-r1-tor6"):
+            run_module("calico_bgp_peer", {"name": name, "unset": ["filters"], "etcd_endpoints": lab.etcd_endpoints})
+        run_module("calico_bgp_filter", {"name": "drop-r1-n1", "state": "absent", "force": True,
+                                         "etcd_endpoints": lab.etcd_endpoints})
+        _mesh(lab, True)
+        _settle(lab)
+        _rack_peers(lab, "absent")
+        _settle(lab)

@@ -39,7 +39,8 @@ def ensure_cluster_information(store):
         return new_resource("ClusterInformation", "default", spec={
             "clusterGUID": uuid.uuid4().hex,
             "clusterType": "netops-calico-lab,bgp",
-            "calicoVersion": "lab",
+            # the Calico the lab renders as (its confd fixtures are from after v3.32.0)
+            "calicoVersion": "v3.32.0",
             "datastoreReady": True,
         })
     return store.apply("ClusterInformation", "default", compute)

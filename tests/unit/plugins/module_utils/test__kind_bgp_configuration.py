@@ -70,12 +70,16 @@ def test_absent():
 
 
 def test_effective_values():
-    assert bgp_configuration.effective(None) == {
-        "as_number": 64512, "node_to_node_mesh": True, "log_severity_screen": "Info", "listen_port": 179}
-    default = {"spec": {"asNumber": "1.10", "nodeToNodeMeshEnabled": False, "listenPort": 1179}}
+    newer_defaults = {"service_load_balancer_aggregation": "Enabled", "program_cluster_routes": "EnabledNoEncapOnly",
+                      "ipv4_normal_route_priority": 1024, "ipv6_normal_route_priority": 1024}
+    assert bgp_configuration.effective(None) == dict(
+        newer_defaults, as_number=64512, node_to_node_mesh=True, log_severity_screen="Info", listen_port=179)
+    default = {"spec": {"asNumber": "1.10", "nodeToNodeMeshEnabled": False, "listenPort": 1179,
+                        "ipv6NormalRoutePriority": 80, "programClusterRoutes": "Disabled"}}
     node = {"spec": {"listenPort": 2179, "logSeverityScreen": "Debug"}}
-    assert bgp_configuration.effective(default, node) == {
-        "as_number": 65546, "node_to_node_mesh": False, "log_severity_screen": "Debug", "listen_port": 2179}
+    assert bgp_configuration.effective(default, node) == dict(
+        newer_defaults, as_number=65546, node_to_node_mesh=False, log_severity_screen="Debug", listen_port=2179,
+        ipv6_normal_route_priority=80, program_cluster_routes="Disabled")
     assert bgp_configuration.calicoctl_values(bgp_configuration.effective(default)) == {
         "asNumber": "65546", "nodeToNodeMesh": "off", "logLevel": "info"}
 

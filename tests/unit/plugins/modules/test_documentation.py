@@ -10,8 +10,8 @@ import yaml
 from ansible_collections.netops.calico.plugins.doc_fragments.etcd import ModuleDocFragment
 from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import CONNECTION_ARGUMENT_SPEC
 
-MODULES = ["calico_bgp_config", "calico_bgp_config_info", "calico_bgp_peer", "calico_bgp_peer_info",
-           "calico_node", "calico_node_info", "calico_node_status"]
+MODULES = ["calico_bgp_config", "calico_bgp_config_info", "calico_bgp_filter", "calico_bgp_filter_info",
+           "calico_bgp_peer", "calico_bgp_peer_info", "calico_node", "calico_node_info", "calico_node_status"]
 
 
 def documented(options):
@@ -59,11 +59,11 @@ def snake_case(name):
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
-@pytest.mark.parametrize("name", ["calico_bgp_config", "calico_bgp_peer", "calico_node"])
+@pytest.mark.parametrize("name", ["calico_bgp_config", "calico_bgp_filter", "calico_bgp_peer", "calico_node"])
 def test_option_names_are_the_snake_case_of_calicos_field_names(name):
     module = importlib.import_module("ansible_collections.netops.calico.plugins.modules." + name)
-    model = {"calico_bgp_config": "_kind_bgp_configuration", "calico_bgp_peer": "_kind_bgp_peer",
-             "calico_node": "_kind_node"}[name]
+    model = {"calico_bgp_config": "_kind_bgp_configuration", "calico_bgp_filter": "_kind_bgp_filter",
+             "calico_bgp_peer": "_kind_bgp_peer", "calico_node": "_kind_node"}[name]
     kind = importlib.import_module("ansible_collections.netops.calico.plugins.module_utils." + model).MODEL
     # Calico's own spellings that snake_case cannot derive are listed with the reason.
     exceptions = {
