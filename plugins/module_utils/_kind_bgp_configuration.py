@@ -212,6 +212,17 @@ def desired_state(current, name, params):
     return document
 
 
+def apply(module, params):
+    """Apply one BGPConfiguration task (module: the CalicoModule); returns the task result."""
+    name = resource_name_for(params.get("node"))
+    # Validate every option before the first datastore request.
+    request = spec_changes(params)
+    module.require_calico_version(MODEL.versions(request.given))
+    result = module.store.apply(KIND, name, lambda current: desired_state(current, name, params),
+                                check_mode=module.check_mode)
+    return module.apply_output(result, KIND, name)
+
+
 def effective(default_resource, node_resource=None):
     """Values calico/node uses: per-node field, else the default resource's, else Calico's default."""
     default_spec = (default_resource or {}).get("spec", {})

@@ -256,6 +256,24 @@ def desired_state(current, name, params):
     return document
 
 
+def apply(module, params):
+    """Apply one BGPFilter task (module: the CalicoModule); returns the task result."""
+    name = values.resource_name(params["name"], "name")
+    if params.get("state", "present") == "present":
+        asked = desired_state(None, name, params)  # every option checked before any I/O
+        module.require_calico_version([(KIND, MODEL.since)] +
+                                      list(rule_versions(asked["spec"]).items()))
+    elif not params.get("force"):
+        users = peers_naming(module.store.list("BGPPeer"), name)
+        if users and module.store.get(KIND, name) is not None:
+            raise ValidationError("force", "BGPFilter %s is still named by the BGP peer(s) %s; remove it from their "
+                                           "filters first, or set force=true" % (name, ", ".join(users)))
+
+    result = module.store.apply(KIND, name, lambda current: desired_state(current, name, params),
+                                check_mode=module.check_mode)
+    return module.apply_output(result, KIND, name)
+
+
 def peers_naming(peers, name):
     """Names of the BGPPeers whose filters name this filter."""
     return sorted(peer["metadata"]["name"] for peer in peers if name in ((peer.get("spec") or {}).get("filters") or []))

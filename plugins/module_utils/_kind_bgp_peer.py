@@ -18,7 +18,7 @@ import re
 from collections import OrderedDict
 
 from ansible_collections.netops.calico.plugins.module_utils import _model_values as validate
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ApplyResult, make_diff, new_resource
 from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationErrors, shown
 from ansible_collections.netops.calico.plugins.module_utils._model_options import (
     SECRET_REFERENCE_SUBOPTIONS,
@@ -502,3 +502,94 @@ def plan_bulk(current, requests, purge_scope=None):
             if name not in claimed and is_owned(document) and in_purge_scope(document, purge_scope):
                 wanted[name] = None
     return wanted, names
+
+
+# ---- a task ----------------------------------------------------------------------------------
+
+SINGLE_PEER_OPTIONS = [option for option in PEER_OPTIONS if option != "state"]
+
+
+def manage_peer(module, params):
+    request = parse_request(params)  # every option checked before any I/O
+    module.require_calico_version(MODEL.versions(request.given))
+    store = module.store
+    name = request.name
+    if name is None:
+        name = IdentityIndex(store.list(KIND)).find(request)
+        if name is None and request.state == "absent":
+            output = module.apply_output(ApplyResult(False, None, None, None), KIND, request.describe())
+            output["name"] = None
+            return output
+        name = name or request.default_name()
+    filters = FilterNames(store)
+
+    def compute(current):
+        desired = desired_state(current, name, request)
+        check_filters_exist(desired, filters.names)
+        return desired
+
+    result = store.apply(KIND, name, compute, check_mode=module.check_mode)
+    output = module.apply_output(result, KIND, name)
+    output["name"] = name
+    return output
+
+
+def manage_peers(module, params):
+    mixed = [option for option in SINGLE_PEER_OPTIONS if params.get(option) not in (None, [])]
+    if mixed:
+        raise validate.ValidationError("peers", "cannot be combined with the single-peer option(s) %s: put them in "
+                                       "the entries of peers" % ", ".join(mixed))
+    requests = parse_entries(params["peers"], params["state"])
+    module.require_calico_version([(request.prefix + option, since) for request in requests
+                                   for option, since in MODEL.versions(request.given)])
+    purge_scope = parse_purge_scope(params["purge_scope"]) if params["purge"] else None
+    names = []
+    filters = FilterNames(module.store)
+
+    def compute(current):
+        wanted, entry_names = plan_bulk(current, requests, purge_scope)
+        for request, name in zip(requests, entry_names):
+            check_filters_exist(wanted.get(name), filters.names, request.prefix)
+        names[:] = entry_names
+        return wanted
+
+    batch = module.store.apply_batch(KIND, compute, check_mode=module.check_mode)
+    summary = dict(created=[], updated=[], deleted=[], unchanged=[])
+    results = []
+    listed = set(names)
+    for index, name in enumerate(names):
+        action = batch.results[name].action or "unchanged"
+        results.append(dict(index=index, name=name, action=action))
+        summary[action].append(name)
+    for name, result in batch.results.items():
+        if name not in listed and result.changed:  # purged
+            results.append(dict(index=None, name=name, action=result.action))
+            summary[result.action].append(name)
+    output = dict(changed=any(result.changed for result in batch.results.values()), results=results,
+                  transactions=batch.transactions, writes=batch.writes, **summary)
+    if module._diff:
+        output["diff"] = [make_diff(result.before, result.after, "BGPPeer " + name)
+                          for name, result in batch.results.items() if result.changed]
+    return output
+
+
+class FilterNames(object):
+    """The stored BGPFilters' names, read once, when a peer first names a filter."""
+
+    def __init__(self, store):
+        self.store = store
+        self._names = None
+
+    def names(self):
+        if self._names is None:
+            self._names = set(self.store.names("BGPFilter"))
+        return self._names
+
+
+def apply(module, params):
+    """Apply one BGPPeer task, single peer or bulk `peers` (module: the CalicoModule)."""
+    if params.get("peers") is not None:
+        return manage_peers(module, params)
+    if params.get("purge") or params.get("purge_scope") is not None:
+        raise validate.ValidationError("purge", "purge and purge_scope work with peers (the list of peers to keep)")
+    return manage_peer(module, params)

@@ -115,6 +115,19 @@ def desired_state(current, name, params):
     return current
 
 
+def apply(module, params):
+    """Apply one Node task (module: the CalicoModule); returns the task result."""
+    name = params["name"]
+    # Validate every option before the first datastore request.
+    requested_changes(params)
+    try:
+        result = module.store.apply(KIND, name, lambda current: desired_state(current, name, params),
+                                    check_mode=module.check_mode)
+    except NodeNotRegistered:
+        raise NodeNotRegistered(name, module.store.names(KIND))
+    return module.apply_output(result, KIND, name)
+
+
 def default_as_number(default_configuration):
     """The global default AS: the `default` BGPConfiguration's asNumber, else 64512."""
     return effective(default_configuration)["as_number"]

@@ -237,21 +237,9 @@ ARGUMENT_SPEC = bgp_configuration.MODEL.argument_spec(
 )
 
 
-def apply_configuration(module):
-    name = bgp_configuration.resource_name_for(module.params["node"])
-    # Validate every option before the first datastore request.
-    request = bgp_configuration.spec_changes(module.params)
-    module.require_calico_version(bgp_configuration.MODEL.versions(request.given))
-    result = module.store.apply(
-        bgp_configuration.KIND, name,
-        lambda current: bgp_configuration.desired_state(current, name, module.params),
-        check_mode=module.check_mode)
-    return module.apply_output(result, bgp_configuration.KIND, name)
-
-
 def main():
     module = CalicoModule(ARGUMENT_SPEC)
-    module.run(apply_configuration)
+    module.run(lambda module: bgp_configuration.apply(module, module.params))
 
 
 if __name__ == "__main__":

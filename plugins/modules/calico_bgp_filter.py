@@ -218,9 +218,7 @@ action:
 """
 
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_filter as bgp_filter
-from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._model_values import resource_name
 
 ARGUMENT_SPEC = bgp_filter.MODEL.argument_spec(
     name=dict(type="str", required=True),
@@ -229,26 +227,8 @@ ARGUMENT_SPEC = bgp_filter.MODEL.argument_spec(
 )
 
 
-def apply_filter(module):
-    params = module.params
-    name = resource_name(params["name"], "name")
-    if params["state"] == "present":
-        asked = bgp_filter.desired_state(None, name, params)  # every option checked before any I/O
-        module.require_calico_version([(bgp_filter.KIND, bgp_filter.MODEL.since)] +
-                                      list(bgp_filter.rule_versions(asked["spec"]).items()))
-    elif not params["force"]:
-        users = bgp_filter.peers_naming(module.store.list("BGPPeer"), name)
-        if users and module.store.get(bgp_filter.KIND, name) is not None:
-            raise ValidationError("force", "BGPFilter %s is still named by the BGP peer(s) %s; remove it from their "
-                                           "filters first, or set force=true" % (name, ", ".join(users)))
-
-    result = module.store.apply(bgp_filter.KIND, name, lambda current: bgp_filter.desired_state(current, name, params),
-                                check_mode=module.check_mode)
-    return module.apply_output(result, bgp_filter.KIND, name)
-
-
 def main():
-    CalicoModule(ARGUMENT_SPEC).run(apply_filter)
+    CalicoModule(ARGUMENT_SPEC).run(lambda module: bgp_filter.apply(module, module.params))
 
 
 if __name__ == "__main__":

@@ -341,8 +341,6 @@ writes:
 
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ApplyResult, make_diff
-from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
 
 ARGUMENT_SPEC = dict(bgp_peer.PEER_OPTIONS)
 ARGUMENT_SPEC.update(
@@ -354,100 +352,9 @@ ARGUMENT_SPEC.update(
         "global": dict(type="bool", default=False),
     }),
 )
-SINGLE_PEER_OPTIONS = [option for option in bgp_peer.PEER_OPTIONS if option != "state"]
-
-
-def manage_peer(module):
-    params = module.params
-    request = bgp_peer.parse_request(params)  # every option checked before any I/O
-    module.require_calico_version(bgp_peer.MODEL.versions(request.given))
-    store = module.store
-    name = request.name
-    if name is None:
-        name = bgp_peer.IdentityIndex(store.list(bgp_peer.KIND)).find(request)
-        if name is None and request.state == "absent":
-            output = module.apply_output(ApplyResult(False, None, None, None), bgp_peer.KIND, request.describe())
-            output["name"] = None
-            return output
-        name = name or request.default_name()
-    filters = FilterNames(store)
-
-    def compute(current):
-        desired = bgp_peer.desired_state(current, name, request)
-        bgp_peer.check_filters_exist(desired, filters.names)
-        return desired
-
-    result = store.apply(bgp_peer.KIND, name, compute, check_mode=module.check_mode)
-    output = module.apply_output(result, bgp_peer.KIND, name)
-    output["name"] = name
-    return output
-
-
-def manage_peers(module):
-    params = module.params
-    mixed = [option for option in SINGLE_PEER_OPTIONS if params.get(option) not in (None, [])]
-    if mixed:
-        raise ValidationError("peers", "cannot be combined with the single-peer option(s) %s: put them in "
-                                       "the entries of peers" % ", ".join(mixed))
-    requests = bgp_peer.parse_entries(params["peers"], params["state"])
-    module.require_calico_version([(request.prefix + option, since) for request in requests
-                                   for option, since in bgp_peer.MODEL.versions(request.given)])
-    purge_scope = bgp_peer.parse_purge_scope(params["purge_scope"]) if params["purge"] else None
-    names = []
-    filters = FilterNames(module.store)
-
-    def compute(current):
-        wanted, entry_names = bgp_peer.plan_bulk(current, requests, purge_scope)
-        for request, name in zip(requests, entry_names):
-            bgp_peer.check_filters_exist(wanted.get(name), filters.names, request.prefix)
-        names[:] = entry_names
-        return wanted
-
-    batch = module.store.apply_batch(bgp_peer.KIND, compute, check_mode=module.check_mode)
-    summary = dict(created=[], updated=[], deleted=[], unchanged=[])
-    results = []
-    listed = set(names)
-    for index, name in enumerate(names):
-        action = batch.results[name].action or "unchanged"
-        results.append(dict(index=index, name=name, action=action))
-        summary[action].append(name)
-    for name, result in batch.results.items():
-        if name not in listed and result.changed:  # purged
-            results.append(dict(index=None, name=name, action=result.action))
-            summary[result.action].append(name)
-    output = dict(changed=any(result.changed for result in batch.results.values()), results=results,
-                  transactions=batch.transactions, writes=batch.writes, **summary)
-    if module._diff:
-        output["diff"] = [make_diff(result.before, result.after, "BGPPeer " + name)
-                          for name, result in batch.results.items() if result.changed]
-    return output
-
-
-class FilterNames(object):
-    """The stored BGPFilters' names, read once, when a peer first names a filter."""
-
-    def __init__(self, store):
-        self.store = store
-        self._names = None
-
-    def names(self):
-        if self._names is None:
-            self._names = set(self.store.names("BGPFilter"))
-        return self._names
-
-
-def run(module):
-    if module.params["peers"] is not None:
-        return manage_peers(module)
-    if module.params["purge"] or module.params["purge_scope"] is not None:
-
-        raise ValidationError("purge", "purge and purge_scope work with peers (the list of peers to keep)")
-    return manage_peer(module)
-
-
 def main():
     module = CalicoModule(ARGUMENT_SPEC)
-    module.run(run)
+    module.run(lambda module: bgp_peer.apply(module, module.params))
 
 
 if __name__ == "__main__":

@@ -174,23 +174,9 @@ from ansible_collections.netops.calico.plugins.module_utils._module import Calic
 ARGUMENT_SPEC = node_model.MODEL.argument_spec(name=dict(type="str", required=True))
 
 
-def apply_node(module):
-    name = module.params["name"]
-    # Validate every option before the first datastore request.
-    node_model.requested_changes(module.params)
-    try:
-        result = module.store.apply(
-            node_model.KIND, name,
-            lambda current: node_model.desired_state(current, name, module.params),
-            check_mode=module.check_mode)
-    except node_model.NodeNotRegistered:
-        raise node_model.NodeNotRegistered(name, module.store.names(node_model.KIND))
-    return module.apply_output(result, node_model.KIND, name)
-
-
 def main():
     module = CalicoModule(ARGUMENT_SPEC)
-    module.run(apply_node)
+    module.run(lambda module: node_model.apply(module, module.params))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,16 @@ def put(etcd, key, value):
     etcd.etcdctl("put", key, value if isinstance(value, str) else json.dumps(value))
 
 
+def put_filters(etcd, *names):
+    """BGPFilters (one export rule each) as calicoctl stores them, for peers that name them."""
+    for name in names:
+        put(etcd, PREFIX + "bgpfilters/" + name, {
+            "kind": "BGPFilter", "apiVersion": "projectcalico.org/v3",
+            "metadata": {"name": name, "uid": "3f1b0a52-9a51-4a31-a9ef-0d6cf4c1a0%02d" % (len(name) % 100),
+                         "creationTimestamp": "2026-11-30T10:00:00Z"},
+            "spec": {"exportV4": [{"action": "Accept"}]}})
+
+
 def run_in_processes(calls):
     """Run [(module, args)] each in its own Python process, all at once; returns results."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO_ROOT, os.path.join(REPO_ROOT, ".tmp", "collections")]))

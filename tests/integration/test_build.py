@@ -12,7 +12,10 @@ def test_built_collection_keeps_test_tooling_out(tmp_path):
     result = subprocess.run([galaxy, "collection", "build", "--output-path", str(tmp_path), REPO_ROOT],
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    with tarfile.open(str(tmp_path / "netops-calico-0.1.0.tar.gz")) as archive:
+    import yaml
+    with open(os.path.join(REPO_ROOT, "galaxy.yml")) as handle:
+        version = yaml.safe_load(handle)["version"]
+    with tarfile.open(str(tmp_path / ("netops-calico-%s.tar.gz" % version))) as archive:
         names = archive.getnames()
     assert "plugins/modules/calico_bgp_peer.py" in names
     assert "plugins/module_utils/_datastore_etcd.py" in names

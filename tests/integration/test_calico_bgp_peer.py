@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.integration.helpers import PREFIX, ansible_playbook, put, revision, run_in_processes, stored
+from tests.integration.helpers import PREFIX, ansible_playbook, put, put_filters, revision, run_in_processes, stored
 from tests.support.module_runner import run_module
 
 PEERS = PREFIX + "bgppeers/"
@@ -119,6 +119,7 @@ def test_names_follow_the_migration_convention_and_ports_round_trip(etcd, peer_i
 
 
 def test_stored_json_has_calico_field_names_and_types(etcd):
+    put_filters(etcd, "export-default")
     run_module("calico_bgp_peer", conn(
         etcd, name="rack-r1-tor", node_selector="rack == 'r1' && has(bgp)", peer_ip="10.1.0.1:1790",
         as_number="1.10", password={"secret_name": "bgp-secrets", "secret_key": "rack-r1"},
@@ -164,6 +165,7 @@ def test_options_left_out_are_kept_unset_removes_labels_merge(etcd):
 
 
 def test_idempotence_check_mode_and_diff(etcd):
+    put_filters(etcd, "a", "b")
     args = conn(etcd, peer_ip="10.0.0.1", node="node1", as_number=64512, filters=["a", "b"])
     created = run_module("calico_bgp_peer", args, check_mode=True, diff=True)
     assert created["changed"] and created["action"] == "created"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.integration.helpers import PREFIX, put, stored
+from tests.integration.helpers import PREFIX, put, put_filters, stored
 from tests.support.module_runner import run_module
 
 METADATA = {"uid": "5b1f3c9e-8d0a-4e52-9a55-3c2b1f0d9e7a", "creationTimestamp": "2026-11-26T09:14:47Z"}
@@ -68,6 +68,7 @@ CASES = [
 
 @pytest.mark.parametrize("key, kind, name, spec, module, options", CASES, ids=[case[0] for case in CASES])
 def test_the_same_intent_as_calicoctl_wrote_is_no_change(etcd, key, kind, name, spec, module, options):
+    put_filters(etcd, "tor-out")
     labels = {"rack": "r1"} if kind == "Node" else None
     put(etcd, PREFIX + key, calicoctl_document(kind, name, spec, labels))
     _document, raw_before, revision_before = stored(etcd, PREFIX + key)
@@ -79,6 +80,7 @@ def test_the_same_intent_as_calicoctl_wrote_is_no_change(etcd, key, kind, name, 
 
 def test_a_new_resource_is_written_as_calicoctl_writes_it(etcd):
     """Go's struct order, durations as Go prints them, addresses as typed, empty fields omitted."""
+    put_filters(etcd, "f1")
     run_module("calico_bgp_peer", dict(
         name="p1", reverse_peering="Auto", filters=["f1"], keepalive_time="20s", max_restart_time="120s",
         as_number=64514, peer_ip="FD00::1", node="kube-node1", keep_original_next_hop=False,
