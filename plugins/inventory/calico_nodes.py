@@ -46,7 +46,7 @@ etcd_ca_cert_file: /etc/calico/certs/ca.pem
 keyed_groups:
   - key: calico_labels.rack | default('none')
     prefix: rack
-  - key: calico_effective_as_number
+  - key: calico_effective_as_number | string  # keyed_groups need text
     prefix: as
 groups:
   route_reflectors: calico_route_reflector_cluster_id is not none

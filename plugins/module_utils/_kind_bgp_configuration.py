@@ -20,6 +20,7 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
     Option,
     check_rules,
     choice_option,
+    secret_reference_option,
     integer_option,
     list_option,
     merge_labels,
@@ -45,6 +46,10 @@ def _ip_blocks(items, name):
     """serviceClusterIPs & co: masked CIDRs or addresses (Calico's 'net'), stored as {cidr: ...}."""
     convert = list_option(lambda item, field: values.cidr(item, field, masked=True))
     return [OrderedDict([("cidr", cidr)]) for cidr in convert(items, name)]
+
+
+def _ip_blocks_option(stored):
+    return [block.get("cidr") if isinstance(block, dict) else block for block in stored or []]
 
 
 def _same_ip_blocks(stored, wanted):
@@ -131,10 +136,12 @@ MODEL = Kind(
         Option("node_to_node_mesh", "nodeToNodeMeshEnabled", "bool"),
         Option("log_severity_screen", "logSeverityScreen", "str", values.log_severity),
         Option("listen_port", "listenPort", "int", values.port),
-        Option("service_cluster_ips", "serviceClusterIPs", "list", _ip_blocks, _same_ip_blocks, elements="str"),
-        Option("service_external_ips", "serviceExternalIPs", "list", _ip_blocks, _same_ip_blocks, elements="str"),
+        Option("service_cluster_ips", "serviceClusterIPs", "list", _ip_blocks, _same_ip_blocks, elements="str",
+               to_option=_ip_blocks_option),
+        Option("service_external_ips", "serviceExternalIPs", "list", _ip_blocks, _same_ip_blocks, elements="str",
+               to_option=_ip_blocks_option),
         Option("service_load_balancer_ips", "serviceLoadBalancerIPs", "list", _ip_blocks, _same_ip_blocks,
-               elements="str"),
+               elements="str", to_option=_ip_blocks_option),
         Option("communities", "communities", "list", lambda items, name: _entries(items, name, _community),
                elements="dict", suboptions=OrderedDict([
                    ("name", dict(type="str", required=True)), ("value", dict(type="str", required=True))])),
@@ -147,7 +154,7 @@ MODEL = Kind(
         Option("ignored_interfaces", "ignoredInterfaces", "list", list_option(values.ignored_interface),
                elements="str", since="3.25"),
         Option("node_mesh_password", "nodeMeshPassword", "dict", secret_reference,
-               suboptions=SECRET_REFERENCE_SUBOPTIONS, no_log=False, since="3.23"),
+               suboptions=SECRET_REFERENCE_SUBOPTIONS, no_log=False, since="3.23", to_option=secret_reference_option),
         Option("node_mesh_max_restart_time", "nodeMeshMaxRestartTime", "str", values.duration,
                values.same_duration, since="3.23"),
         Option("service_load_balancer_aggregation", "serviceLoadBalancerAggregation", "str",

@@ -217,8 +217,28 @@ def _rules(version):
     return convert
 
 
+_OPTION_OF_RULE_FIELD = dict((calico, option) for option, (calico, _since) in RULE_FIELDS.items())
+_OPTION_OF_OPERATION = dict((calico, option) for option, calico in OPERATION_FIELDS.items())
+
+
+def _rules_option(stored):
+    """Stored rules in the options' snake_case (for manifests)."""
+    rules = []
+    for rule in stored or []:
+        option = OrderedDict()
+        for calico, value in (rule or {}).items():
+            name = _OPTION_OF_RULE_FIELD.get(calico, calico)
+            if calico == "operations" and isinstance(value, list):
+                value = [dict((_OPTION_OF_OPERATION.get(key, key), item) for key, item in (operation or {}).items())
+                         for operation in value]
+            option[name] = value
+        rules.append(option)
+    return rules
+
+
 def _rule_option(name, field, version):
-    return Option(name, field, "list", _rules(version), elements="dict", suboptions=RULE_SUBOPTIONS, since="3.26")
+    return Option(name, field, "list", _rules(version), elements="dict", suboptions=RULE_SUBOPTIONS, since="3.26",
+                  to_option=_rules_option)
 
 
 MODEL = Kind(

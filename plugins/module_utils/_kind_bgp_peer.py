@@ -33,6 +33,7 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
     merge_labels,
     parse_options,
     secret_reference,
+    secret_reference_option,
     update_section,
 )
 from ansible_collections.netops.calico.plugins.module_utils._model_selector import validate_selector
@@ -117,7 +118,7 @@ MODEL = Kind(
         Option("peer_selector", "peerSelector", "str", validate_selector),
         Option("keep_original_next_hop", "keepOriginalNextHop", "bool", omit_false=True),
         Option("password", "password", "dict", secret_reference, suboptions=SECRET_REFERENCE_SUBOPTIONS,
-               no_log=False),
+               no_log=False, to_option=secret_reference_option),
         Option("local_workload_selector", "localWorkloadSelector", "str", validate_selector, since="3.30"),
         Option("source_address", "sourceAddress", "str", choice_option(SOURCE_ADDRESSES), choices=SOURCE_ADDRESSES),
         Option("max_restart_time", "maxRestartTime", "str", validate.duration, validate.same_duration),

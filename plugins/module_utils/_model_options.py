@@ -39,10 +39,11 @@ class Option(object):
     convert(value, option_name) -> stored value (raises ValidationError); same(stored, wanted)
     says whether a stored value already means what the task asks for. omit_false is for Go's
     non-pointer bools (keepOriginalNextHop), whose false is never stored. since: the Calico
-    version that introduced the field ("3.31"), None for fields every supported version knows."""
+    version that introduced the field ("3.31"), None for fields every supported version knows.
+    to_option(stored) turns a stored value back into the option's form (for manifests)."""
 
     def __init__(self, name, field, type="str", convert=None, same=None, elements=None,
-                 choices=None, suboptions=None, omit_false=False, no_log=None, since=None):
+                 choices=None, suboptions=None, omit_false=False, no_log=None, since=None, to_option=None):
         self.name = name
         self.field = field
         self.type = type
@@ -54,6 +55,7 @@ class Option(object):
         self.omit_false = omit_false
         self.no_log = no_log
         self.since = since
+        self.to_option = to_option or (lambda stored: stored)
 
     def omitted(self, value):
         return _go_empty(value) or (self.omit_false and value is False)
@@ -274,6 +276,17 @@ SECRET_REFERENCE_SUBOPTIONS = OrderedDict([
     ("secret_key", dict(type="str", required=True, no_log=False)),
     ("optional", dict(type="bool")),
 ])
+
+
+def secret_reference_option(stored):
+    """A stored secretKeyRef as the option's dict."""
+    reference = (stored or {}).get("secretKeyRef") if isinstance(stored, dict) else None
+    if not isinstance(reference, dict):
+        return stored
+    option = OrderedDict([("secret_name", reference.get("name")), ("secret_key", reference.get("key"))])
+    if "optional" in reference:
+        option["optional"] = reference["optional"]
+    return option
 
 
 def secret_reference(value, name):

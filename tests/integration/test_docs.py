@@ -51,3 +51,12 @@ def test_role_argument_spec_renders(role):
     assert result.returncode == 0, result.stderr
     # ansible-doc marks names up (*main* without colour, escapes with it)
     assert re.search(r"ENTRY POINT: \W*main\b", result.stdout), result.stdout[:500]
+
+
+def test_the_inventory_plugin_renders_with_examples():
+    result = ansible_doc("-t", "inventory", "netops.calico.calico_nodes")
+    assert result.returncode == 0, result.stderr
+    assert "EXAMPLES" in result.stdout and "plugin: netops.calico.calico_nodes" in result.stdout
+    for option in ("keyed_groups", "compose", "cache", "etcd_endpoints", "calico_version"):
+        assert option in result.stdout
+    assert "[WARNING]" not in result.stderr, result.stderr

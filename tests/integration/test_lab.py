@@ -411,3 +411,37 @@ def test_an_export_filter_on_a_tor_peer_removes_exactly_that_prefix_until_it_is_
         _settle(lab)
         _rack_peers(lab, "absent")
         _settle(lab)
+
+
+def test_the_calico_nodes_inventory_plugin_groups_the_lab_by_rack_and_as(lab, tmp_path):
+    source = tmp_path / "lab.calico_nodes.yml"
+    source.write_text(yaml.safe_dump({
+        "plugin": "netops.calico.calico_nodes",
+        "etcd_endpoints": lab.etcd_endpoints,
+        "keyed_groups": [{"key": "calico_labels.rack", "prefix": "rack"},
+                         {"key": "calico_effective_as_number | string", "prefix": "as"}],
+        "groups": {"dual_stack": "calico_ipv6_address is not none"},
+        "compose": {"ansible_host": "calico_ipv4_address | regex_replace('/.*$', '')"},
+        "cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"),
+    }))
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "-i", str(source)]
+    env = dict(os.environ, ANSIBLE_INVENTORY_ENABLED="netops.calico.calico_nodes", ANSIBLE_NOCOLOR="1")
+    graph = subprocess.run(command + ["--graph"], capture_output=True, text=True, env=env, check=False)
+    assert graph.returncode == 0, graph.stderr
+    groups = {}
+    for line in graph.stdout.splitlines():
+        if "@" in line:
+            current = line.split("@", 1)[1].rstrip(":")
+            groups[current] = []
+        elif "|--" in line:
+            groups[current].append(line.split("|--", 1)[1].strip())
+    for rack in lab.topology.racks:
+        assert sorted(groups["rack_%s" % rack.name]) == sorted(n.name for n in rack.nodes), graph.stdout
+        assert sorted(groups["as_%d" % rack.as_number]) == sorted(n.name for n in rack.nodes), graph.stdout
+    assert sorted(groups["dual_stack"]) == sorted(lab.node_names)
+    listed = subprocess.run(command + ["--host", "r1-n2"], capture_output=True, text=True, env=env, check=False)
+    host = json.loads(listed.stdout)
+    node = lab.topology.node("r1-n2")
+    assert host["ansible_host"] == node.address and host["calico_as_number"] == 65001
+    assert host["calico_labels"]["rack"] == "r1" and host["calico_ipv6_address"] == node.address6 + "/128"
+    assert os.listdir(str(tmp_path / "cache"))  # the inventory was cached
