@@ -215,6 +215,31 @@ def _from_v1(resource, where, warnings):
                           % shown(kind))
 
 
+def yaml_library():
+    """PyYAML, imported only by the tasks that read or write manifests."""
+    try:
+        import yaml
+    except ImportError:
+        raise CalicoError("the Python library PyYAML is required on the host that runs this module (pip install pyyaml)")
+    return yaml
+
+
+def load_documents(text, option):
+    """The YAML documents of a manifest text; a syntax error names the option."""
+    yaml = yaml_library()
+    try:
+        return list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        raise ValidationError(option, "is not valid YAML: %s" % " ".join(str(exc).split()))
+
+
+def dump_documents(resources):
+    """Resources (plain dicts) as one multi-document YAML text, in their keys' order."""
+    yaml = yaml_library()
+    return "".join("---\n" + yaml.safe_dump(resource, default_flow_style=False, sort_keys=False)
+                   for resource in resources)
+
+
 def exported(document):
     """A stored resource as `calicoctl get -o yaml` shows it, without the metadata Calico manages."""
     clean = as_plain(document)

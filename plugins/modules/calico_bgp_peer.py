@@ -352,6 +352,8 @@ ARGUMENT_SPEC.update(
         "global": dict(type="bool", default=False),
     }),
 )
+
+
 def main():
     module = CalicoModule(ARGUMENT_SPEC)
     module.run(lambda module: bgp_peer.apply(module, module.params))

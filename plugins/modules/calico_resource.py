@@ -94,8 +94,6 @@ results:
       type: dict
 """
 
-import yaml
-
 from ansible_collections.netops.calico.plugins.module_utils import _model_manifests as manifests
 from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, ValidationError
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
@@ -121,11 +119,7 @@ def load(params):
         text = params["definition"]
     else:
         return [params["definition"]]
-    try:
-        return list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        raise ValidationError("src" if params["src"] else "definition", "is not valid YAML: %s"
-                              % " ".join(str(exc).split()))
+    return manifests.load_documents(text, "src" if params["src"] else "definition")
 
 
 def apply_manifest(module):

@@ -59,8 +59,6 @@ manifest:
 
 import json
 
-import yaml
-
 from ansible_collections.netops.calico.plugins.module_utils import _model_manifests as manifests
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 
@@ -76,9 +74,7 @@ def export(module):
             resources.append(manifests.exported(document))
     # plain dicts, in calicoctl's order (apiVersion, kind, metadata, spec, status)
     plain = [json.loads(json.dumps(resource)) for resource in resources]
-    text = "".join("---\n" + yaml.safe_dump(resource, default_flow_style=False, sort_keys=False)
-                   for resource in plain)
-    return dict(changed=False, resources=plain, manifest=text)
+    return dict(changed=False, resources=plain, manifest=manifests.dump_documents(plain))
 
 
 def main():

@@ -6,7 +6,20 @@ import io
 import json
 
 from ansible.module_utils.common import warnings
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.17: modules read their arguments from basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(arguments):
+        from ansible.module_utils import basic
+
+        previous = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": arguments}).encode("utf-8")
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = previous
 
 
 class ModuleFailed(AssertionError):

@@ -2,9 +2,10 @@
 
 ansible-test needs the collection at .../ansible_collections/netops/calico, and bootstraps pip
 in its virtualenvs with a get-pip script it downloads from the internet. We copy the checkout
-into such a path and pre-seed ansible-test's cache with a small stand-in that installs pip from
-the pip wheel (fetched once from the package index), so nothing else is downloaded. Air-gapped
-users can use this script the same way.
+into such a path and pre-seed ansible-test's cache with a small stand-in that installs pip (and
+the other packages this ansible-test's version bootstraps) from wheels fetched once from the
+package index, so nothing else is downloaded. Any ansible-core: run it with the Python of the
+virtualenv whose ansible-test should run. Air-gapped users can use this script the same way.
 """
 import os
 import shutil
@@ -12,11 +13,8 @@ import subprocess
 import sys
 import tempfile
 
-PIP_VERSION = "24.2"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CACHE_DIR = os.path.expanduser("~/.ansible/test/cache")
-GET_PIP = os.path.join(CACHE_DIR, "get_pip_%s.py" % PIP_VERSION.replace(".", "_"))
-WHEEL = os.path.join(CACHE_DIR, "pip-%s-py3-none-any.whl" % PIP_VERSION)
 
 STAND_IN = '''"""Stand-in for get-pip.py: installs pip from the wheel beside this file (offline)."""
 import os
@@ -30,16 +28,32 @@ sys.path.insert(0, wheel)
 arguments = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
 sys.argv = ["pip", "install", "--no-index", "--find-links", here] + arguments
 runpy.run_module("pip", run_name="__main__", alter_sys=True)
-''' % {"version": PIP_VERSION}
+'''
+
+
+def bootstrap_packages():
+    """{package: version} this ansible-test installs into its virtualenvs first (pip, and with
+    older ansible-core setuptools and wheel)."""
+    from ansible_test._internal import python_requirements
+
+    class Python(object):
+        version = "%d.%d" % sys.version_info[:2]
+
+    return python_requirements.get_venv_packages(Python())
 
 
 def seed_pip_cache():
+    """The stand-in get-pip for this ansible-test's pip version, and the wheels it installs."""
     os.makedirs(CACHE_DIR, exist_ok=True)
-    if not os.path.exists(WHEEL):
+    packages = bootstrap_packages()
+    cached = [name.lower() for name in os.listdir(CACHE_DIR)]
+    missing = ["%s==%s" % (name, version) for name, version in sorted(packages.items())
+               if not any(entry.startswith("%s-%s-" % (name, version)) for entry in cached)]
+    if missing:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        "--only-binary", ":all:", "-d", CACHE_DIR, "pip==%s" % PIP_VERSION], check=True)
-    with open(GET_PIP, "w") as handle:
-        handle.write(STAND_IN)
+                        "--only-binary", ":all:", "-d", CACHE_DIR] + missing, check=True)
+    with open(os.path.join(CACHE_DIR, "get_pip_%s.py" % packages["pip"].replace(".", "_")), "w") as handle:
+        handle.write(STAND_IN % {"version": packages["pip"]})
 
 
 def collection_files():

@@ -1,5 +1,9 @@
 """BIRD control-socket client: reply parsing on recorded real replies, and the client against
 a stand-in socket for the failures a real BIRD does not produce on demand."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import errno
 import os
 import socket

@@ -1,4 +1,8 @@
 """Reading both BIRDs with calicoctl's socket fallbacks, and waiting for peers."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import re
 
 import pytest

@@ -1,4 +1,8 @@
 """The calicoctl `node status` text: the layout of calicoctl's tablewriter tables."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import parse_reply
 from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import parse_show_protocols
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import (

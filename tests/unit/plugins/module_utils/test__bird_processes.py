@@ -1,4 +1,8 @@
 """calicoctl's process checks, on a made-up /proc tree."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import os
 
 from ansible_collections.netops.calico.plugins.module_utils._bird_processes import (

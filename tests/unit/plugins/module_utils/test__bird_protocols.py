@@ -1,5 +1,9 @@
 """`show protocols` parsing, fed with replies recorded from real BIRD 1.6.8 daemons
 (tests/support/record_bird_replies.py)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdProtocolError, parse_reply

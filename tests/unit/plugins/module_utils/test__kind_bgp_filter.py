@@ -1,4 +1,8 @@
 """Unit tests of the BGPFilter kind: stored form in Go's order, rules, versions, peers naming it."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import json
 
 import pytest

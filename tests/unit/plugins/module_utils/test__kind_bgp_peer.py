@@ -1,4 +1,8 @@
 """Unit tests of the BGPPeer model: naming, identity, option rules, bulk planning and batching."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import json
 
 import pytest

@@ -1,4 +1,8 @@
 """The Node BGP model without a datastore: options to spec.bgp, rules, effective AS, table rows."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import copy
 import json
 from collections import OrderedDict

@@ -1,4 +1,8 @@
 """Unit tests of the kind contract and the option rules every kind shares."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 from collections import OrderedDict
 
 import pytest

@@ -1,5 +1,9 @@
 """calico_bgp_config's Ansible surface without a server: bad input fails before any connection,
 secrets stay out of the output, a missing client library is one clear sentence."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import sys
 
 import pytest

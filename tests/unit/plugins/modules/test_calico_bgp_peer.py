@@ -1,6 +1,10 @@
 """calico_bgp_peer's Ansible surface without a server: documentation matches the argument spec,
 examples mirror the guide, bad input fails before any connection; module logic on an in-memory
 datastore (the real-etcd proof is in tests/integration)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import pytest
 import yaml
 

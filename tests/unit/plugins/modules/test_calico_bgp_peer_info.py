@@ -1,4 +1,8 @@
 """calico_bgp_peer_info's Ansible surface without a server, and its logic on an in-memory datastore."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import json
 
 import pytest

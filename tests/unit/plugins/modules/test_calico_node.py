@@ -1,5 +1,9 @@
 """calico_node's Ansible surface without a server: documentation matches the argument spec,
 bad input fails before any connection, an unreachable datastore is one clear line."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import pytest
 import yaml
 

@@ -1,4 +1,8 @@
 """calico_node_info's Ansible surface without a server."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import yaml
 
 from ansible_collections.netops.calico.plugins.modules import calico_node_info

@@ -1,4 +1,8 @@
 """calico_node_status main() in-process, against stand-in sockets replaying real BIRD replies."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import time
 
 import pytest

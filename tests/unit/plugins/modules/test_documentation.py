@@ -1,6 +1,10 @@
 """Every module's DOCUMENTATION says exactly what its argument spec (built from the kind's option
 table) accepts: names, types, elements, choices, defaults, required and suboptions; and the
 etcd doc fragment documents exactly the shared connection options."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import importlib
 import re
 
