@@ -194,15 +194,24 @@ def describe_unmet(unmet):
 
 
 def wait_for_peers(read_status, targets, wait_state, wait_timeout, wait_interval,
-                   clock=time.monotonic, sleep=time.sleep):
-    """Poll read_status() until every selected peer is in `wait_state` or `wait_timeout`
+                   clock=time.monotonic, sleep=time.sleep, stable_polls=1):
+    """Poll read_status() until every selected peer is in `wait_state` on `stable_polls`
+    consecutive readings (a session that flaps starts the count again), or `wait_timeout`
     seconds passed. Returns (last status, unmet entries (empty on success), seconds waited)."""
     started = clock()
     deadline = started + wait_timeout
+    in_a_row, last_unmet = 0, []
     while True:
         status = read_status()
         unmet = unmet_peers(status, targets, wait_state)
+        if unmet:
+            in_a_row, last_unmet = 0, unmet
+        else:
+            in_a_row += 1
         now = clock()
-        if not unmet or now >= deadline:
-            return status, unmet, now - started
+        if in_a_row >= stable_polls:
+            return status, [], now - started
+        if now >= deadline:
+            # not stable yet: the peers of the last reading that missed the state (they flapped)
+            return status, unmet or last_unmet, now - started
         sleep(max(0.0, min(wait_interval, deadline - now)))

@@ -111,7 +111,7 @@ def _document(index, resource, state):
         params = _identity(kind, name, state)
         if state == "present":
             params.update(options)
-        _validate(kind, params)
+        complete_params(kind, params)
     except ValidationError as exc:
         raise CalicoError("%s: %s" % (where, exc))
     return Document(index, kind, shown_name, params, warnings)
@@ -158,8 +158,9 @@ def _options(kind, resource, where, warnings):
     return params
 
 
-def _validate(kind, params):
-    """The kind's checks that need no datastore, so a bad document stops the task before any write."""
+def complete_params(kind, params):
+    """params with every option of the kind (None where not given), after the kind's checks that
+    need no datastore, so a bad document stops the task before any write."""
     full = dict((name, None) for name in KINDS[kind].MODEL.options)
     full.update(unset=[], labels=None)
     full.update(params)
@@ -172,6 +173,7 @@ def _validate(kind, params):
     elif full.get("state") == "present":
         bgp_filter.desired_state(None, full["name"], full)
     params.update((key, value) for key, value in full.items() if key not in params)
+    return params
 
 
 def _from_v1(resource, where, warnings):

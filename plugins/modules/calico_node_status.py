@@ -81,6 +81,12 @@ options:
       - Seconds between two readings of BIRD while waiting.
     type: float
     default: 1
+  stable_polls:
+    description:
+      - With O(wait_for), the peers must be in O(wait_state) on this many consecutive readings; a session that
+        flaps (drops between two readings) starts the count again.
+    type: int
+    default: 1
 notes:
   - Only BGP protocols whose names follow calico/node's scheme are reported; other BIRD
     protocols (kernel, device, static, C(Local_Workload_*)) are left out, as calicoctl does.
@@ -252,7 +258,7 @@ not_in_wait_state:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netops.calico.plugins.module_utils import _bird_node_status as status_lib
-from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, ValidationError
 from ansible_collections.netops.calico.plugins.module_utils._model_values import finite_positive
 from ansible_collections.netops.calico.plugins.module_utils._module import run_module
 
@@ -266,6 +272,7 @@ ARGUMENT_SPEC = dict(
                              "Established", "Close", "Passive", "Down"]),
     wait_timeout=dict(type="float", default=60.0),
     wait_interval=dict(type="float", default=1.0),
+    stable_polls=dict(type="int", default=1),
 )
 
 
@@ -284,8 +291,11 @@ def node_status(module):
 
     if not params["wait_for"]:
         return dict(changed=False, waited=0.0, **read_status().result())
+    if params["stable_polls"] < 1:
+        raise ValidationError("stable_polls", "%d must be 1 or more" % params["stable_polls"])
     status, unmet, waited = status_lib.wait_for_peers(
-        read_status, targets, params["wait_state"], params["wait_timeout"], params["wait_interval"])
+        read_status, targets, params["wait_state"], params["wait_timeout"], params["wait_interval"],
+        stable_polls=params["stable_polls"])
     result = dict(changed=False, waited=round(waited, 3), not_in_wait_state=unmet, **status.result())
     if unmet:
         raise CalicoError("after %s s, not every peer is %s: %s"

@@ -173,3 +173,25 @@ class FakeClock(object):
     def sleep(self, seconds):
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+class TestStablePolls(object):
+    def test_a_session_must_be_established_on_consecutive_readings(self):
+        from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import wait_for_peers
+
+        states = iter(["Established", "Active", "Established", "Established", "Established"])
+        clock = FakeClock()
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(states))]), None,
+                                               "Established", 60, 1, clock=clock, sleep=clock.sleep,
+                                               stable_polls=3)
+        assert unmet == [] and waited == 4  # readings 3, 4 and 5 in a row; the flap at 2 restarted the count
+
+    def test_a_flapping_session_fails_the_wait_naming_it(self):
+        from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import wait_for_peers
+
+        clock = FakeClock()
+        readings = iter(["Established", "Active"] * 10)
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(readings))]), None,
+                                               "Established", 5, 1, clock=clock, sleep=clock.sleep,
+                                               stable_polls=3)
+        assert [entry["peer"] for entry in unmet] == ["10.0.0.1"]

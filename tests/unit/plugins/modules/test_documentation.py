@@ -15,7 +15,7 @@ from ansible_collections.netops.calico.plugins.doc_fragments.etcd import ModuleD
 from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import CONNECTION_ARGUMENT_SPEC
 
 MODULES = ["calico_bgp_config", "calico_bgp_config_info", "calico_bgp_filter", "calico_bgp_filter_info",
-           "calico_resource", "calico_resource_info",
+           "calico_bgp_plan", "calico_resource", "calico_resource_info",
            "calico_bgp_peer", "calico_bgp_peer_info", "calico_node", "calico_node_info", "calico_node_status"]
 
 
