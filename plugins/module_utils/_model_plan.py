@@ -147,7 +147,9 @@ def findings(before, after, plan, min_route_reflectors=None, nodes_in_play=None)
                     continue
                 sessions = [peer for peer in after.bird_peers(name, version) or [] if peer.ip in _reflector_ips(after, version)]
                 had = [peer for peer in before.bird_peers(name, version) or [] if peer.ip in _reflector_ips(before, version)]
-                if (had or len(reflectors) > 0) and len(sessions) < wanted and not _in_mesh(after, name):
+                # a reflector client: it has, or had, reflector sessions (a node that only peers
+                # with external routers is not one; losing everything is the isolation finding)
+                if (had or sessions) and len(sessions) < wanted and not _in_mesh(after, name):
                     short.append("%s (IPv%d: %d of %d)" % (name, version, len(sessions), wanted))
         if short:
             add(REFLECTORS, "these nodes would keep fewer route reflector sessions than %d: %s" % (

@@ -25,7 +25,7 @@ description:
     after a restart), V(unverified) (the mesh turned off while BGP nodes outside O(nodes_in_play) depend on it),
     V(reflector_disruption) (a Calico node becomes a route reflector while the mesh is on, so it leaves the mesh at
     once), and, as a warning only, V(mesh_scale) (the mesh left on above the guide's 100 nodes).
-  - Writes nothing. The M(netops.calico.bgp_peering) role runs it before every change.
+  - Writes nothing. The C(netops.calico.bgp_peering) role runs it before every change.
   - Peers with C(local_workload_selector) are left out (their sessions depend on workloads only a running cluster knows).
 author:
   - netops.calico maintainers (@netops)
@@ -75,7 +75,7 @@ options:
     default: []
 seealso:
   - module: netops.calico.calico_bgp_peer
-  - role: netops.calico.bgp_peering
+  - module: netops.calico.calico_node_status
 """
 
 EXAMPLES = r"""

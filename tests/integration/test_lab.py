@@ -250,6 +250,40 @@ def test_lab_up_then_down_leaves_no_process_socket_or_directory(tmp_path):
     assert _lab_command(directory, "down").returncode == 0
 
 
+def test_lab_up_on_a_generated_route_reflector_fabric_then_down(tmp_path):
+    """`up --racks --nodes-per-rack --layout`: a fabric of that size and layout, Established, then
+    stopped without leftovers."""
+    require_binary("bird")
+    directory = str(tmp_path / "lab")
+    try:
+        refused = _lab_command(directory, "up", "--racks", "0")
+        assert refused.returncode != 0 and refused.stderr.strip().splitlines()[-1] == \
+            "racks: 0 is not a whole number from 1 to 250"
+        assert not os.path.exists(directory)
+        _generated_fabric_up_and_down(directory)
+    finally:
+        _lab_command(directory, "down")  # whatever a failed assertion left running
+
+
+def _generated_fabric_up_and_down(directory):
+    up = _lab_command(directory, "up", "--racks", "3", "--nodes-per-rack", "2", "--layout", "rr-per-rack")
+    assert up.returncode == 0, up.stderr + up.stdout
+    assert "Every configured session is Established" in up.stdout
+    with open(os.path.join(directory, "lab.json")) as handle:
+        state = json.load(handle)
+    assert [node["name"] for node in state["nodes"]] == ["r1-n1", "r1-n2", "r2-n1", "r2-n2", "r3-n1", "r3-n2"]
+    assert set(node["as_number"] for node in state["nodes"]) == {64512}
+    pids = [state["supervisor_pid"], state["etcd"]["pid"]] + \
+        [s[field] for s in state["nodes"] + state["tors"] for field in ("pid", "pid6") if s.get(field)]
+    status = _lab_command(directory, "status")
+    assert status.returncode == 0 and status.stdout.count("node-to-node mesh") == 6 * 5 * 2, status.stdout
+
+    down = _lab_command(directory, "down")
+    assert down.returncode == 0, down.stderr + down.stdout
+    assert [pid for pid in pids if running(pid)] == []
+    assert not os.path.exists(directory)
+
+
 def test_demo_rack_rollout_playbook_keeps_every_route_and_is_idempotent(tmp_path):
     """The playbook `make demo` runs, under the real ansible-playbook, on a fresh lab."""
     from tests.lab.demo import PLAYBOOK, ansible_playbook

@@ -2,6 +2,8 @@
 
     python -m tests.lab up [--topology FILE]   start etcd, the BIRDs and the node agents; wait
                                                until the starting topology is Established
+    python -m tests.lab up --racks 16 --nodes-per-rack 6 --layout rr-per-rack
+                                               the same on a generated fabric of that size
     python -m tests.lab status                 every node's BGP sessions (calicoctl-like tables)
     python -m tests.lab inventory [-o FILE]    write an Ansible inventory for the lab
     python -m tests.lab monitor -- CMD ARGS    run CMD while watching route continuity
@@ -22,8 +24,10 @@ import subprocess
 import sys
 import time
 
+import yaml
+
 from tests.lab import REPO_ROOT
-from tests.lab.topology import Topology, TopologyError
+from tests.lab.topology import LAYOUTS, Topology, TopologyError
 
 DEFAULT_DIR = os.path.join(REPO_ROOT, ".tmp", "lab")
 STATE_FILE = "lab.json"
@@ -90,16 +94,29 @@ def cmd_up(args):
     if os.path.exists(os.path.join(directory, STATE_FILE)):
         raise SystemExit("a lab is already up in %s; stop it first with 'python -m tests.lab down%s'"
                          % (directory, "" if args.dir == DEFAULT_DIR else " --dir " + args.dir))
-    try:
-        Topology.load(args.topology)  # fail here, clearly, on a bad file
+    generated = args.racks is not None or args.nodes_per_rack is not None or args.layout is not None
+    if generated and args.topology:
+        raise SystemExit("--topology and --racks/--nodes-per-rack/--layout both describe the fabric: give one")
+    try:  # fail here, clearly, on a bad file or size
+        if generated:
+            topology = Topology.generate(2 if args.racks is None else args.racks,
+                                         3 if args.nodes_per_rack is None else args.nodes_per_rack,
+                                         args.layout or "as-per-rack")
+        else:
+            Topology.load(args.topology)
     except TopologyError as exc:
         raise SystemExit(str(exc))
     if os.path.exists(directory):
         shutil.rmtree(directory)
     os.makedirs(directory)
+    topology_path = os.path.abspath(args.topology) if args.topology else None
+    if generated:
+        topology_path = os.path.join(directory, "topology.yml")
+        with open(topology_path, "w") as handle:
+            yaml.safe_dump(topology.data, handle, sort_keys=False)
     command = [sys.executable, "-m", "tests.lab", "serve", "--dir", directory]
-    if args.topology:
-        command += ["--topology", os.path.abspath(args.topology)]
+    if topology_path:
+        command += ["--topology", topology_path]
     started = time.monotonic()
     with open(os.path.join(directory, LOG_FILE), "ab") as log:
         supervisor = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=log,
@@ -277,6 +294,10 @@ def main(argv=None):
     up = commands.add_parser("up", help="start the lab and wait until it is Established")
     up.add_argument("--topology", help="topology file (default: tests/lab/topologies/default.yml)")
     up.add_argument("--timeout", type=float, default=90.0)
+    up.add_argument("--racks", type=int, help="generate the fabric: this many racks (default 2)")
+    up.add_argument("--nodes-per-rack", type=int, help="generate the fabric: Calico nodes per rack (default 3)")
+    up.add_argument("--layout", choices=LAYOUTS, help="generate the fabric: as-per-rack (default; each rack its "
+                    "own AS, eBGP between the ToRs) or rr-per-rack (one AS, each ToR its rack's route reflector)")
     up.set_defaults(func=cmd_up)
     serve = commands.add_parser("serve", help=argparse.SUPPRESS)
     serve.add_argument("--topology")

@@ -34,6 +34,12 @@ from ansible_collections.netops.calico.plugins.module_utils import _model_values
 DEFAULT_TOPOLOGY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "topologies", "default.yml")
 # Used by the test machines' own interface: never in the lab.
 FORBIDDEN = ipaddress.ip_network("192.0.2.0/24")
+# Topology.generate: the layouts, and the limits of its address plan (127.65.<rack>.<10 + n>, the
+# /26 pod blocks of 10.244.0.0/16)
+LAYOUTS = ("as-per-rack", "rr-per-rack")
+MAX_RACKS = 250
+MAX_RACK_NODES = 200
+MAX_NODES = 1024
 
 
 class TopologyError(ValueError):
@@ -100,6 +106,44 @@ class Topology(object):
         self._check_unique()
 
     # ---- loading ---------------------------------------------------------------------
+
+    @classmethod
+    def generate(cls, racks, nodes_per_rack, layout="as-per-rack", dual_stack=True):
+        """A topology of any size in the default's address plan: rack r (1-based) is
+        127.65.r.0/24 with its ToR at .254 and node n at .(10 + n); pod blocks are the /26 (and
+        /122) blocks of the pod CIDRs in node order. Layouts: as-per-rack (rack r is AS 65000 + r,
+        the ToRs peer over eBGP, as the default topology) or rr-per-rack (every rack in AS 64512,
+        each ToR the route reflector of its rack, the ToRs an iBGP mesh)."""
+        if layout not in LAYOUTS:
+            raise TopologyError("layout: %r is not one of %s" % (layout, ", ".join(LAYOUTS)))
+        for value, name, most in ((racks, "racks", MAX_RACKS), (nodes_per_rack, "nodes per rack", MAX_RACK_NODES)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+                raise TopologyError("%s: %r is not a whole number from 1 to %d" % (name, value, most))
+        if racks * nodes_per_rack > MAX_NODES:
+            raise TopologyError("racks x nodes per rack: %d nodes is more than the %d pod blocks (/26) of "
+                                "10.244.0.0/16" % (racks * nodes_per_rack, MAX_NODES))
+        data = {"name": "%s-%dx%d" % (layout, racks, nodes_per_rack), "listen_port": 1179,
+                "pod_cidr": "10.244.0.0/16", "racks": []}
+        if dual_stack:
+            data["pod_cidr6"] = "fd00:244::/32"
+        pod_cidr = ipaddress.ip_network(data["pod_cidr"])
+        pod_cidr6 = ipaddress.ip_network("fd00:244::/32")
+        index = 0
+        for rack in range(1, racks + 1):
+            entry = {"name": "r%d" % rack, "as_number": 65000 + rack if layout == "as-per-rack" else 64512,
+                     "tor": {"name": "tor-r%d" % rack, "address": "127.65.%d.254" % rack}, "nodes": []}
+            if dual_stack:
+                entry["tor"]["address6"] = "fd00:65:%x::fe" % rack
+            for number in range(1, nodes_per_rack + 1):
+                node = {"name": "r%d-n%d" % (rack, number), "address": "127.65.%d.%d" % (rack, 10 + number),
+                        "pod_block": str(ipaddress.ip_network("%s/26" % (pod_cidr.network_address + 64 * index)))}
+                if dual_stack:
+                    node["address6"] = "fd00:65:%x::%x" % (rack, 0x10 + number)
+                    node["pod_block6"] = str(ipaddress.ip_network("%s/122" % (pod_cidr6.network_address + 64 * index)))
+                entry["nodes"].append(node)
+                index += 1
+            data["racks"].append(entry)
+        return cls(data, source="generated")
 
     @classmethod
     def load(cls, path=None):

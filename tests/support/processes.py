@@ -68,6 +68,24 @@ def stop_process(proc, term_timeout=20.0):
             proc.wait(timeout=10)
 
 
+def stop_processes(procs, grace=2.0):
+    """SIGTERM every subprocess.Popen at once, SIGKILL those still running after one shared grace
+    period, reap them all: a large lab stops in about `grace` seconds, not one wait per process."""
+    live = [proc for proc in procs if proc.poll() is None]
+    for proc in live:
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    for proc in live:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except Exception:  # subprocess.TimeoutExpired: it ignored SIGTERM
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def stop_pid(pid, term_timeout=10.0):
     """Stop a process we did not spawn from this Python (e.g. a daemonised BIRD) by PID."""
     if not pid_alive(pid):

@@ -55,3 +55,32 @@ def test_bad_topologies_are_refused_naming_the_entry(changes, message):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(TopologyError, match="cannot read topology"):
         Topology.load(str(tmp_path / "nope.yml"))
+
+
+def test_generated_topologies_follow_the_default_address_plan_at_any_size():
+    small = Topology.generate(2, 3)
+    default = Topology.load()
+    assert [(n.name, n.address, n.address6, n.as_number) for n in small.nodes] == \
+        [(n.name, n.address, n.address6, n.as_number) for n in default.nodes]
+    assert [(t.name, t.address, t.address6, t.as_number) for t in small.tors] == \
+        [(t.name, t.address, t.address6, t.as_number) for t in default.tors]
+    large = Topology.generate(16, 6, "rr-per-rack")
+    assert len(large.nodes) == 96 and len(large.tors) == 16
+    assert set(rack.as_number for rack in large.racks) == {64512}
+    assert large.node("r16-n6").address == "127.65.16.16" and large.rack("r16").tor.address6 == "fd00:65:10::fe"
+    assert len(set(n.pod_block for n in large.nodes)) == 96 and len(set(n.pod_block6 for n in large.nodes)) == 96
+    assert [rack.as_number for rack in Topology.generate(3, 1).racks] == [65001, 65002, 65003]
+    assert Topology.generate(1, 2, dual_stack=False).dual_stack is False
+
+
+@pytest.mark.parametrize("args, message", [
+    ((0, 3), "racks: 0 is not a whole number from 1 to 250"),
+    ((2, 201), "nodes per rack: 201 is not a whole number from 1 to 200"),
+    ((2, "3"), "nodes per rack: '3' is not a whole number"),
+    ((250, 5), "racks x nodes per rack: 1250 nodes is more than the 1024 pod blocks"),
+    ((2, 3, "full-mesh"), "layout: 'full-mesh' is not one of as-per-rack, rr-per-rack"),
+])
+def test_generated_sizes_out_of_range_are_one_sentence(args, message):
+    with pytest.raises(TopologyError) as failure:
+        Topology.generate(*args)
+    assert str(failure.value).startswith(message)
