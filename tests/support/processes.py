@@ -78,12 +78,17 @@ def stop_processes(procs, grace=2.0):
         except ProcessLookupError:
             pass
     deadline = time.monotonic() + grace
-    for proc in live:
+    while time.monotonic() < deadline and any(proc.poll() is None for proc in live):
+        time.sleep(0.05)
+    lingering = [proc for proc in live if proc.poll() is None]  # they ignored SIGTERM
+    for proc in lingering:
+        proc.kill()
+    deadline = time.monotonic() + 10.0
+    for proc in lingering:
         try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except Exception:  # subprocess.TimeoutExpired: it ignored SIGTERM
-            proc.kill()
-            proc.wait(timeout=10)
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except Exception:  # subprocess.TimeoutExpired: not reaped yet; the caller goes on stopping the rest
+            pass
 
 
 def stop_pid(pid, term_timeout=10.0):
