@@ -10,9 +10,9 @@ IGNORES_SIGTERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG
 
 
 def test_every_process_is_gone_after_one_grace_even_those_that_ignore_sigterm():
-    polite = [subprocess.Popen(["sleep", "60"]) for _ in range(5)]
+    polite = [subprocess.Popen(["sleep", "60"]) for _index in range(5)]
     stubborn = [subprocess.Popen([sys.executable, "-c", IGNORES_SIGTERM], stdout=subprocess.PIPE, text=True)
-                for _ in range(3)]
+                for _index in range(3)]
     for proc in stubborn:
         assert proc.stdout.readline().strip() == "ready"  # its handler is in place
     stop_processes(polite + stubborn, grace=0.5)
