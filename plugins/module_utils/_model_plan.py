@@ -233,8 +233,8 @@ KINDS_READ = ("Node", "BGPConfiguration", "BGPPeer", "BGPFilter")
 
 
 def _typed(kind, entry, where, extra=()):
-    """A dict of a kind's module options (bgp_configuration, an entry of nodes) with scalars
-    converted as Ansible converts the module's own options, unknown keys refused."""
+    """A dict of a kind's module options (bgp_configuration, an entry of nodes) converted as
+    Ansible converts the module's own options, unknown keys refused."""
     if not isinstance(entry, dict):
         raise ValidationError(where, "must be a dictionary of options, not %s" % shown(entry))
     spec = kind.argument_spec()
@@ -243,8 +243,7 @@ def _typed(kind, entry, where, extra=()):
         if key not in spec and key not in extra:
             raise ValidationError("%s.%s" % (where, key), "is not an option here; use %s"
                                   % ", ".join(sorted(set(spec) | set(extra))))
-        scalar = key in spec and spec[key]["type"] in ("bool", "int")
-        typed[key] = coerce(value, spec[key], "%s.%s" % (where, key)) if scalar else value
+        typed[key] = coerce(value, spec[key], "%s.%s" % (where, key)) if key in spec else value
     return typed
 
 
@@ -252,6 +251,7 @@ def run(module, params):
     """The plan task (module: the CalicoModule): reads the datastore once, applies the intended
     changes in memory with each kind's desired_state(), and compares the sessions."""
     from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration
+    from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_filter as bgp_filter
     from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
     from ansible_collections.netops.calico.plugins.module_utils import _kind_node as node_model
     from ansible_collections.netops.calico.plugins.module_utils import _model_manifests as manifests
@@ -287,6 +287,10 @@ def run(module, params):
             return copy.deepcopy(changed[kind][name])
         return copy.deepcopy(by_name[kind].get(name))
 
+    def current_peers():
+        names = set(by_name["BGPPeer"]) | set(changed["BGPPeer"])
+        return dict((name, current("BGPPeer", name)) for name in names if current("BGPPeer", name) is not None)
+
     if configuration is not None:
         changed["BGPConfiguration"]["default"] = bgp_configuration.desired_state(
             current("BGPConfiguration", "default"), "default", configuration)
@@ -295,10 +299,7 @@ def run(module, params):
     for document in documents:
         kind = document.kind
         if kind == "BGPPeer":
-            request = bgp_peer.parse_request(document.params)
-            peers = dict((name, current("BGPPeer", name)) for name in set(by_name["BGPPeer"]) | set(changed["BGPPeer"])
-                         if current("BGPPeer", name) is not None)
-            wanted, _names = bgp_peer.plan_bulk(peers, [request])
+            wanted, _names = bgp_peer.plan_bulk(current_peers(), [bgp_peer.parse_request(document.params)])
             changed["BGPPeer"].update(wanted)
         elif kind == "BGPConfiguration":
             name = bgp_configuration.resource_name_for(document.params.get("node"))
@@ -307,13 +308,10 @@ def run(module, params):
             changed[kind][document.name] = node_model.desired_state(current(kind, document.name), document.name,
                                                                     document.params)
         else:
-            from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_filter as bgp_filter
             changed[kind][document.name] = bgp_filter.desired_state(current(kind, document.name), document.name,
                                                                     document.params)
     if requests is not None:
-        peers = dict((name, current("BGPPeer", name)) for name in set(by_name["BGPPeer"]) | set(changed["BGPPeer"])
-                     if current("BGPPeer", name) is not None)
-        wanted, _names = bgp_peer.plan_bulk(peers, requests, purge_scope)
+        wanted, _names = bgp_peer.plan_bulk(current_peers(), requests, purge_scope)
         changed["BGPPeer"].update(wanted)
 
     before, after = plan_change(resources, changed)
