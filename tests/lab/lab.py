@@ -29,7 +29,7 @@ from tests.lab.monitor import RouteMonitor
 from tests.lab.routers import fabric_protocols, render_tor_config
 from tests.lab.topology import Topology
 from tests.support import netns as netns_support
-from tests.support.bird_daemon import BirdDaemon
+from tests.support.bird_daemon import BirdDaemon, start_all
 from tests.support.etcd_server import EtcdCluster
 from tests.support.processes import stop_processes
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError
@@ -260,6 +260,7 @@ class Lab(object):
         snapshot = read_snapshot(self.datastore)
         bird_dir = os.path.join(self.workdir, "bird")
         pod_cidrs = {4: self.topology.pod_cidr, 6: self.topology.pod_cidr6}
+        configs = []  # (daemon, config text) of every BIRD, started together below
         for node in self.topology.nodes:
             daemons = {4: BirdDaemon(node.name, bird_dir, node.address)}
             if self.ipv6:
@@ -267,16 +268,16 @@ class Lab(object):
             agent = NodeAgent(node, daemons, pod_cidrs)
             self.agents[node.name] = agent
             texts = dict((version, agent.render(snapshot, version)) for version in daemons)
-            for version, daemon in daemons.items():
-                daemon.start(texts[version])
+            configs += [(daemon, texts[version]) for version, daemon in daemons.items()]
             agent.started(snapshot, texts)
         for rack in self.topology.racks:
             self.tors[rack.tor.name] = BirdDaemon(rack.tor.name, bird_dir, rack.tor.address)
-            self.tors[rack.tor.name].start(render_tor_config(self.topology, rack))
+            configs.append((self.tors[rack.tor.name], render_tor_config(self.topology, rack)))
             if self.ipv6:
                 daemon = BirdDaemon(rack.tor.name + BIRD6, bird_dir, rack.tor.address, ipv6=True, netns=self.netns)
                 self.tors[rack.tor.name + BIRD6] = daemon
-                daemon.start(render_tor_config(self.topology, rack, 6))
+                configs.append((daemon, render_tor_config(self.topology, rack, 6)))
+        start_all(configs, timeout=self.start_timeout)
         # The agents follow the datastore with their own connection (their own thread).
         pool_datastore = EtcdDatastore(ConnectionSettings(self.etcd.endpoints, timeout=5.0))
         self.pool = AgentPool(pool_datastore, list(self.agents.values()), self.poll_interval)

@@ -14,9 +14,13 @@ calico/node names them. Never `protocol kernel`: BIRD would change this machine'
     daemon.wait_for_protocols(["Mesh_127_0_0_12"])
     daemon.stop()
 
-Daemons run in the foreground (`bird -f`) as children of this Python, so stop() can reap them:
-on machines whose PID 1 does not reap orphans (this one) a daemonised BIRD would stay a zombie
-and processes.stop_pid() would never see it go.
+Daemons run in the foreground as children of this Python, so stop() can reap them: on machines
+whose PID 1 does not reap orphans (this one) a daemonised BIRD would stay a zombie and
+processes.stop_pid() would never see it go. They run with `-d`, as calico/node runs BIRD: in the
+foreground with the log on stderr (here, the daemon's log file). With `-f` and no `log` line a BIRD
+logs to syslog, and without a syslog daemon glibc writes every line to /dev/console: on a VM's
+serial console a 96-node lab's session state changes (Calico's `debug { states }`) then kept both
+cores busy for a minute.
 """
 import os
 import re
@@ -142,13 +146,19 @@ class BirdDaemon(object):
 
     def start(self, config_text, timeout=10.0):
         """Write the config, start BIRD, return once its control socket greets."""
+        self.spawn(config_text)
+        self.wait_ready(timeout)
+        return self
+
+    def spawn(self, config_text):
+        """Write the config and start BIRD without waiting for it (see start_all)."""
         if self.running:
             raise RuntimeError("BIRD %s is already running (pid %d)" % (self.name, self.pid))
         self.write_config(config_text)
         self._remove_leftovers()
         log = open(self.log_path, "ab")
         try:
-            argv = [self.binary, "-f", "-c", self.config_path, "-s", self.socket_path, "-P", self.pid_path]
+            argv = [self.binary, "-d", "-c", self.config_path, "-s", self.socket_path, "-P", self.pid_path]
             if self.netns is not None:
                 argv = self.netns.command(argv)
             self.proc = subprocess.Popen(
@@ -157,7 +167,6 @@ class BirdDaemon(object):
                 start_new_session=True)  # a Ctrl-C in the terminal must not reach the daemons first
         finally:
             log.close()
-        self._wait_for_socket(timeout)
         return self
 
     def reconfigure(self, config_text):
@@ -230,18 +239,37 @@ class BirdDaemon(object):
             if os.path.exists(path):
                 os.unlink(path)
 
-    def _wait_for_socket(self, timeout):
+    def wait_ready(self, timeout=10.0):
+        """Return once the spawned BIRD's control socket greets; BirdStartError (with its log)
+        when it exits or stays silent for `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                self.proc = None
-                raise BirdStartError("BIRD %s exited at start: %s" % (self.name, self.log().strip()))
-            if _greets(self.socket_path):
-                return
+        while not self.ready():
             if time.monotonic() > deadline:
                 self.stop()
                 raise BirdStartError("BIRD %s opened no control socket within %.0f s: %s"
                                      % (self.name, timeout, self.log().strip()))
+            time.sleep(0.05)
+
+    def ready(self):
+        """True once the control socket greets; BirdStartError when BIRD has exited."""
+        if self.proc.poll() is not None:
+            self.proc = None
+            raise BirdStartError("BIRD %s exited at start: %s" % (self.name, self.log().strip()))
+        return _greets(self.socket_path)
+
+
+def start_all(daemons_and_configs, timeout=30.0):
+    """Start many BIRDs at once: spawn every one, then wait for their control sockets together,
+    so a 224-daemon lab pays one start-up, not one per daemon (each waits on the others' CPU)."""
+    pending = [daemon.spawn(config_text) for daemon, config_text in daemons_and_configs]
+    deadline = time.monotonic() + timeout
+    while pending:
+        pending = [daemon for daemon in pending if not daemon.ready()]
+        if pending and time.monotonic() > deadline:
+            raise BirdStartError("%d BIRD daemons opened no control socket within %.0f s (%s); first log: %s"
+                                 % (len(pending), timeout, ", ".join(d.name for d in pending[:5]),
+                                    pending[0].log().strip() or "empty"))
+        if pending:
             time.sleep(0.05)
 
 
