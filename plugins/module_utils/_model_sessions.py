@@ -111,6 +111,8 @@ class Fabric(object):
         self._fields = dict((name, self._node_fields(node)) for name, node in self.nodes.items())
         self.node_ips = set(ip for fields in self._fields.values() for ip in fields[:2] if ip)
         self._peerings = None
+        self._scoped = None
+        self._bird_peers = {}  # (node, version) -> peers: a Fabric is read-only once built
 
     # ---- the v1 view of nodes and BGPConfigurations --------------------------------------------
 
@@ -318,7 +320,13 @@ class Fabric(object):
     def bird_peers(self, node_name, version):
         """The node's BIRD peers for IPv4 (version 4) or IPv6, sorted by name as confd sorts them;
         None when the node is not in the datastore or has no address of that family (calico/node
-        then renders no BGP for it)."""
+        then renders no BGP for it). Computed once per node and family (callers must not change them)."""
+        key = (node_name, version)
+        if key not in self._bird_peers:
+            self._bird_peers[key] = self._compute_bird_peers(node_name, version)
+        return self._bird_peers[key]
+
+    def _compute_bird_peers(self, node_name, version):
         if node_name not in self.nodes:
             return None
         own_ip = self.node_ip(node_name, version)
@@ -330,9 +338,7 @@ class Fabric(object):
         if not cluster_id and self.mesh_enabled():
             peers.extend(self._mesh_peers(node_name, version, own_ip, node_as))
         for scope, prefix in (("global", "Global"), ("node", "Node")):
-            for key, data in self.peerings().items():
-                if key[0] != scope or (scope == "node" and key[1] != node_name):
-                    continue
+            for data in self._peerings_of(scope, node_name):
                 if parse_ip(data["ip"])[0] != version:
                     continue
                 peer = self._bird_peer(data, prefix, own_ip, node_as, cluster_id)
@@ -340,20 +346,31 @@ class Fabric(object):
                     peers.append(peer)
         return sorted(peers, key=lambda peer: peer.name)
 
+    def _peerings_of(self, scope, node_name):
+        """The peerings of one scope ("global", or "node" for node_name), in emission order."""
+        if self._scoped is None:
+            self._scoped = {}
+            for key, data in self.peerings().items():
+                self._scoped.setdefault(("global",) if key[0] == "global" else ("node", key[1]), []).append(data)
+        return self._scoped.get(("global",) if scope == "global" else ("node", node_name), [])
+
     def _mesh_peers(self, node_name, version, own_ip, node_as):
         peers = []
         password = self.global_spec.get("nodeMeshPassword")
+        restart_time = self.mesh_restart_time() or None
+        global_port = self.global_listen_port()
         for other in self.nodes:
-            ip = self.node_ip(other, version)
-            if not ip or ip == own_ip or self.node_fields(other)[3]:
+            ipv4, ipv6, other_as, other_cluster = self.node_fields(other)
+            ip = ipv4 if version == 4 else ipv6
+            if not ip or ip == own_ip or other_cluster:
                 continue
-            peer_as = self.node_fields(other)[2] or node_as  # confd falls back to this node's AS
-            port = self.node_listen_port(other) or self.global_listen_port()
+            peer_as = other_as or node_as  # confd falls back to this node's AS
+            port = self.node_listen_port(other) or global_port
             peers.append(Peer(
                 name="Mesh_" + _name_part(ip), ip=ip, port=port or None, as_number=peer_as, local_as_number=None,
                 type="mesh", ttl_security="off", route_reflector=False, rr_cluster_id=None,
                 source_address=own_ip, next_hop_self=False, next_hop_keep=False, passive=ip > own_ip,
-                graceful_restart=self.mesh_restart_time() or None, keepalive_time=None, num_allow_local_as=None,
+                graceful_restart=restart_time, keepalive_time=None, num_allow_local_as=None,
                 filters=[], same_as=peer_as == node_as, password=password, resource=""))
         return peers
 
