@@ -19,12 +19,16 @@ from collections import OrderedDict
 from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, ValidationError, shown
 from ansible_collections.netops.calico.plugins.module_utils._model_options import coerce
 from ansible_collections.netops.calico.plugins.module_utils._model_sessions import Fabric
+from ansible_collections.netops.calico.plugins.module_utils._model_values import format_peer_ip
 
 # Changes of a session that make BGP reset it (a new OPEN): the peer's AS, our local AS, the port,
 # the source address, the password, TTL security.
 RESET_FIELDS = ("as_number", "local_as_number", "port", "source_address", "password", "ttl_security")
 # The guide's limit for the node-to-node mesh
 MESH_LIMIT = 100
+# ASes in one mesh from which the paths add paths passes on blow up (measured in the lab, BIRD 1.6:
+# per pod block 18 paths with 2 ASes of 6 nodes, 888 with 3 of 6; 4 of 6 passed 3,700 and never settled)
+MESH_AS_LIMIT = 3
 
 # Finding classes (what calico_bgp_accept names)
 ISOLATION = "isolation"                  # a node left without any BGP session of a family
@@ -63,7 +67,9 @@ def compare(before, after, node_names=None):
             new = dict((session_key(peer), peer) for peer in after.bird_peers(name, version) or [])
             if not old and not new:
                 continue
-            entry = OrderedDict([("added", []), ("removed", []), ("reset", []), ("kept", [])])
+            # kept: a count, since the kept sessions are unchanged (their names are in sessions_after)
+            # and listing them grows with the square of the mesh
+            entry = OrderedDict([("added", []), ("removed", []), ("reset", []), ("kept", 0)])
             for key in sorted(set(old) | set(new)):
                 if key not in old:
                     entry["added"].append(describe(new[key]))
@@ -80,7 +86,7 @@ def compare(before, after, node_names=None):
                     if changes:
                         entry["reset"].append(dict(describe(new[key]), changes=changes))
                     else:
-                        entry["kept"].append(describe(new[key]))
+                        entry["kept"] += 1
             entry["after"] = len(new)
             families[version] = entry
         plan[name] = families
@@ -180,6 +186,12 @@ def findings(before, after, plan, min_route_reflectors=None, nodes_in_play=None)
     if after.mesh_enabled() and len(bgp_nodes) > MESH_LIMIT:
         add(MESH_SCALE, "the node-to-node mesh stays on with %d BGP nodes, above the %d nodes Calico's guide "
                         "advises for it: plan route reflectors" % (len(bgp_nodes), MESH_LIMIT), blocking=False)
+    mesh_ases = sorted(set(after.node_as(name) for name in bgp_nodes if _in_mesh(after, name)))
+    if after.mesh_enabled() and len(mesh_ases) >= MESH_AS_LIMIT:
+        add(MESH_SCALE, "the node-to-node mesh stays on between nodes of %d AS numbers (%s): over eBGP with add paths "
+                        "(Calico's bgp_template) every node passes every loop-free path of every pod block on, so "
+                        "the paths multiply with each AS; peer each rack with its ToR and turn the mesh off"
+            % (len(mesh_ases), ", ".join(mesh_ases)), blocking=False)
     return result
 
 
@@ -230,6 +242,21 @@ def text(plan, found):
 
 
 KINDS_READ = ("Node", "BGPConfiguration", "BGPPeer", "BGPFilter")
+
+
+def wait_targets(after, plan, name, resources):
+    """The node's sessions that carry traffic after the change, as calico_node_status wait_for
+    entries: the mesh's, those of the BGPPeers named in `resources`, and every session the change
+    adds or resets (other sessions are not the change's to wait for). An entry is the peer's
+    address, with the port only where calico/node's protocol name carries it (`_port_N`)."""
+    targets = []
+    for version in (4, 6):
+        entry = plan.get(name, {}).get(version) or {}
+        touched = set(item["name"] for key in ("added", "reset") for item in entry.get(key, []))
+        for peer in after.bird_peers(name, version) or []:
+            if peer.type == "mesh" or peer.resource in resources or peer.name in touched:
+                targets.append(format_peer_ip(peer.ip, peer.port if peer.port and peer.type != "mesh" else None))
+    return targets
 
 
 def _typed(kind, entry, where, extra=()):
@@ -310,9 +337,20 @@ def run(module, params):
         else:
             changed[kind][document.name] = bgp_filter.desired_state(current(kind, document.name), document.name,
                                                                     document.params)
+    requested = set()  # the BGPPeers the peers entries are
     if requests is not None:
-        wanted, _names = bgp_peer.plan_bulk(current_peers(), requests, purge_scope)
+        # what calico_bgp_peer would refuse at its write is refused here, before any write
+        module.require_calico_version([(request.prefix + option, since) for request in requests
+                                       for option, since in bgp_peer.MODEL.versions(request.given)])
+        wanted, names = bgp_peer.plan_bulk(current_peers(), requests, purge_scope)
         changed["BGPPeer"].update(wanted)
+
+        def filter_names():
+            return set(name for name in set(by_name["BGPFilter"]) | set(changed["BGPFilter"])
+                       if current("BGPFilter", name) is not None)
+        for request, name in zip(requests, names):
+            bgp_peer.check_filters_exist(wanted.get(name), filter_names, request.prefix)
+        requested.update(names)
 
     before, after = plan_change(resources, changed)
     plan = compare(before, after)
@@ -322,7 +360,11 @@ def run(module, params):
     blocking = [finding for finding in found if finding["blocking"] and finding["class"] not in accepted]
     output = dict(changed=False, plan=plan, findings=found, text=text_output, lines=text_output.splitlines(),
                   sessions_after=dict((name, dict((version, [peer.name for peer in after.bird_peers(name, version) or []])
-                                                  for version in (4, 6))) for name in after.nodes))
+                                                  for version in (4, 6))) for name in after.nodes),
+                  wait_for=dict((name, wait_targets(after, plan, name, requested)) for name in after.nodes),
+                  mesh=dict(before=before.mesh_enabled(), after=after.mesh_enabled()),
+                  deleted_peers=sorted(name for name, document in changed["BGPPeer"].items()
+                                       if document is None and name in by_name["BGPPeer"]))
     if blocking:
         raise CalicoError("the change is refused before any write, because of %s (accept a class with accept / "
                           "calico_bgp_accept): %s" % (", ".join(sorted(set(f["class"] for f in blocking))),

@@ -24,7 +24,8 @@ description:
     V(session_reset) (the change resets sessions), V(restart_required) (C(bindMode), which calico/node applies only
     after a restart), V(unverified) (the mesh turned off while BGP nodes outside O(nodes_in_play) depend on it),
     V(reflector_disruption) (a Calico node becomes a route reflector while the mesh is on, so it leaves the mesh at
-    once), and, as a warning only, V(mesh_scale) (the mesh left on above the guide's 100 nodes).
+    once), and, as a warning only, V(mesh_scale) (the mesh left on above the guide's 100 nodes, or between nodes of
+    three or more AS numbers, where add paths multiplies the paths with each AS).
   - Writes nothing. The C(netops.calico.bgp_peering) role runs it before every change.
   - Peers with C(local_workload_selector) are left out (their sessions depend on workloads only a running cluster knows).
 author:
@@ -98,8 +99,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 plan:
-  description: Per node and address family (4, 6), the sessions C(added), C(removed), C(reset) (with C(changes)) and
-    C(kept), each with C(name), C(peer), C(type), C(as_number) and C(resource) (the BGPPeer, empty for the mesh).
+  description: Per node and address family (4, 6) - C(added), C(removed) and C(reset) (with C(changes)), lists of
+    sessions each with C(name), C(peer), C(type), C(as_number) and C(resource) (the BGPPeer, empty for the mesh);
+    C(kept), the number of sessions kept unchanged (their names are in RV(sessions_after)); and C(after), the number
+    of sessions after the change.
   returned: always
   type: dict
 findings:
@@ -120,6 +123,25 @@ sessions_after:
   description: Per node and family, the names of the BIRD protocols calico/node will have after the change.
   returned: always
   type: dict
+wait_for:
+  description:
+    - Per node, the peers of the sessions that carry traffic after the change, both families - the mesh's, those of
+      the BGPPeers of O(peers), and every session the change adds or resets - in the form
+      O(netops.calico.calico_node_status#module:wait_for) takes (the port only where the BIRD protocol name carries
+      it).
+  returned: always
+  type: dict
+  sample: {"r1-n1": ["172.31.1.254", "10.0.0.12", "fd00::1:254"]}
+mesh:
+  description: Whether the node-to-node mesh is on, C(before) and C(after) the change (Calico's default is on).
+  returned: always
+  type: dict
+  sample: {"before": true, "after": false}
+deleted_peers:
+  description: Names of the stored BGPPeers the change deletes (purge, or entries with C(state=absent)).
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible_collections.netops.calico.plugins.module_utils import _model_plan as bgp_plan

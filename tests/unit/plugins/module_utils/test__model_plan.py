@@ -57,7 +57,7 @@ def test_mesh_off_with_tor_peers_removes_the_mesh_and_adds_the_tor_sessions_per_
                                       "BGPPeer": tor})
     assert names(plan["n1"][4]["removed"]) == ["Mesh_10_0_0_2", "Mesh_10_0_0_3"]
     assert names(plan["n1"][4]["added"]) == ["Node_10_0_0_254"]
-    assert plan["n1"][4]["after"] == 1 and plan["n1"][4]["kept"] == []
+    assert plan["n1"][4]["after"] == 1 and plan["n1"][4]["kept"] == 0
     # the IPv6 mesh goes too, and nothing replaces it: those nodes are left without IPv6 sessions
     assert plan["n1"][6]["after"] == 0
     assert classes(found) == ["isolation"]
@@ -69,7 +69,7 @@ def test_no_change_keeps_every_session_and_finds_nothing():
     plan, found = planned(cluster(), {})
     assert all(not entry["added"] and not entry["removed"] and not entry["reset"]
                for families in plan.values() for entry in families.values())
-    assert names(plan["n2"][4]["kept"]) == ["Mesh_10_0_0_1", "Mesh_10_0_0_3"]
+    assert plan["n2"][4]["kept"] == 2 and plan["n2"][4]["after"] == 2
     assert found == []
     assert plan_model.text(plan, found) == "No BGP session changes."
 
@@ -84,7 +84,7 @@ def test_a_node_as_change_resets_its_sessions_on_both_ends():
     assert plan["n1"][4]["reset"][0]["changes"] == ["as_number 64512 -> 65011", "node AS 64512 -> 65011"]
     # n2's session to n1 changes its peer AS
     assert [item["changes"] for item in plan["n2"][4]["reset"]] == [["as_number 64512 -> 65011"]]
-    assert names(plan["n2"][4]["kept"]) == ["Mesh_10_0_0_3"]
+    assert plan["n2"][4]["kept"] == 1
     assert classes(found) == ["session_reset"]
     assert found[0]["nodes"] == ["n1", "n2", "n3"]
     text = plan_model.text(plan, found)
@@ -186,3 +186,37 @@ def test_the_mesh_above_the_guides_limit_is_only_a_warning():
     assert [(item["class"], item["blocking"]) for item in found] == [("mesh_scale", False)]
     _plan, found = planned(cluster(100), {})
     assert found == []
+
+
+def test_wait_targets_are_the_mesh_the_given_peers_and_what_the_change_adds_with_ports_as_bird_names_them():
+    resources = cluster(**{"listenPort": 1179})
+    # a peer outside the change, to an external router: kept, so not this change's to wait for
+    resources["BGPPeer"] = [peer("border", peerIP="192.0.2.1", asNumber=65500)]
+    changes = {"BGPPeer": {"tor-n1": peer("tor-n1", node="n1", peerIP="10.0.0.254:1179", asNumber=65000),
+                           "rr-n1": peer("rr-n1", node="n1", peerSelector="all()")}}
+    before, after = plan_model.plan_change(resources, changes)
+    plan = plan_model.compare(before, after)
+    targets = plan_model.wait_targets(after, plan, "n1", {"tor-n1"})
+    # mesh peers without a port (their protocol names have none), the ToR with its port, the
+    # selector peers the change adds (n1 itself excluded), both families; not the border router
+    assert sorted(targets) == sorted(["10.0.0.2", "10.0.0.3", "10.0.0.254:1179", "10.0.0.2:1179", "10.0.0.3:1179",
+                                      "fd00::2", "fd00::3", "[fd00::2]:1179", "[fd00::3]:1179"])
+    assert "192.0.2.1" not in targets
+    # on a node the change does not touch: its mesh sessions only
+    assert sorted(plan_model.wait_targets(after, plan, "n2", {"tor-n1"})) == sorted(
+        ["10.0.0.1", "10.0.0.3", "fd00::1", "fd00::3", "10.0.0.1:1179", "[fd00::1]:1179"])
+
+
+def test_a_mesh_over_three_ases_is_a_warning_and_two_are_fine():
+    resources = cluster(count=6)
+    for index, item in enumerate(resources["Node"]):
+        item["spec"]["bgp"]["asNumber"] = 65001 + index // 2  # three racks of two nodes, an AS each
+    _plan, found = planned(resources, {})
+    warnings = [item for item in found if item["class"] == "mesh_scale"]
+    assert len(warnings) == 1 and not warnings[0]["blocking"] and "3 AS numbers (65001, 65002, 65003)" in warnings[0]["message"]
+    resources["Node"][4]["spec"]["bgp"]["asNumber"] = resources["Node"][5]["spec"]["bgp"]["asNumber"] = 65002
+    assert [item for item in planned(resources, {})[1] if item["class"] == "mesh_scale"] == []
+    # the mesh off: no warning, whatever the ASes
+    resources["Node"][0]["spec"]["bgp"]["asNumber"] = 65009
+    off = {"BGPConfiguration": {"default": config(nodeToNodeMeshEnabled=False)}}
+    assert [item for item in planned(resources, off)[1] if item["class"] == "mesh_scale"] == []
