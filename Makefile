@@ -63,8 +63,12 @@ compat: venv $(BIN_LOWEST)/activate
 	$(BIN_LOWEST)/python -m pytest tests/unit
 	$(BIN_LOWEST)/python tests/support/run_sanity.py
 
+# The bulk write benchmarks, then the rack rollout at 12, 24, 48 and 96 nodes against its floor.
 bench: venv
-	$(BIN)/python tests/benchmarks/run_benchmarks.py
+	@status=0; \
+	$(BIN)/python tests/benchmarks/run_benchmarks.py || status=1; \
+	$(BIN)/python tests/benchmarks/rollout.py || status=1; \
+	exit $$status
 
 # The first thing to run: a live Calico BGP fabric on this machine (tests/lab), moved from the
 # node-to-node mesh to per-rack route reflectors by a playbook, without dropping a route.

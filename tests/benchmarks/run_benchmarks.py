@@ -68,32 +68,19 @@ def bulk_in_process(etcd, count):
     return run_module("calico_bgp_peer", dict(etcd_endpoints=etcd.endpoints, peers=rack_peers(count)))
 
 
-class _Task(object):
-    """What manage_peers needs of an AnsibleModule: params, check/diff flags and the store."""
-
-    def __init__(self, etcd, peers):
-        from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore
-        from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore
-        from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import resolve_settings
-        from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer
-
-        self.params = dict((name, spec.get("default")) for name, spec in calico_bgp_peer.ARGUMENT_SPEC.items())
-        self.params.update(etcd_endpoints=etcd.endpoints, peers=peers)
-        self.check_mode = self._diff = False
-        self.store = ResourceStore(EtcdDatastore(resolve_settings(self.params)))
-        self.store.datastore.get("/calico/warm-up")  # connected, as the raw client of the floor is
-
-
 def bulk_code_path(etcd, count):
     """The module's own code path (manage_peers: validate, read, plan, write, results), timed
     without Ansible's argument parsing and output scrubbing around it."""
+    from tests.benchmarks.direct import DirectModule
+    from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
     from ansible_collections.netops.calico.plugins.modules import calico_bgp_peer
 
-    task = _Task(etcd, rack_peers(count))
+    task = DirectModule(calico_bgp_peer.ARGUMENT_SPEC, etcd_endpoints=etcd.endpoints, peers=rack_peers(count))
+    task.store.datastore.get("/calico/warm-up")  # connected, as the raw client of the floor is
     try:
-        return timed(lambda: calico_bgp_peer.manage_peers(task))
+        return timed(lambda: bgp_peer.manage_peers(task, task.params))
     finally:
-        task.store.datastore.close()
+        task.close()
 
 
 def stored_items(etcd):

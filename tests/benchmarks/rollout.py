@@ -1,0 +1,210 @@
+"""The rack rollout at 12, 24, 48 and 96 nodes, against its floor, measured in one run.
+
+For each size a generated fabric (racks of 6 nodes, all in AS 64512, the ToR of each rack its
+route reflector, the node-to-node mesh on) is started twice:
+
+- floor: the same change driven through the collection's Python code without Ansible. Per rack,
+  the bulk write of the rack's ToR peers (calico_bgp_peer's apply()) and the time until every
+  node of the rack has its ToR sessions Established (calico_node_status's reader, polled every
+  50 ms); then the mesh turned off (calico_bgp_config's apply()) and the time until every node
+  has only its ToR sessions, all Established.
+- rollout: `ansible-playbook playbooks/rack_rollout.yml` on the lab's inventory, under the lab's
+  route monitor (every node's routing table every 0.2 s); a gap is any sample in which a node
+  lacked a route to another node's pod block.
+
+Printed per size: lab up, lab down, floor, rollout, rollout per node, rollout / floor, gaps.
+Checked (exit 1 when missed): at the largest size the rollout within 3x its floor with no gap
+on any node, the per-node cost at most 1.3x the smallest size's, lab down under 10 s and lab up
+under 40 s.
+
+    python tests/benchmarks/rollout.py [--sizes 12,24,48,96] [--forks N]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+from tests.lab import COLLECTIONS  # noqa: E402  (first: it puts the collection on sys.path)
+from tests.benchmarks.direct import DirectModule  # noqa: E402
+from tests.lab.lab import Lab  # noqa: E402
+from tests.lab.topology import Topology  # noqa: E402
+from ansible_collections.netops.calico.plugins.module_utils import _bird_node_status as node_status  # noqa: E402
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration  # noqa: E402
+from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer  # noqa: E402
+from ansible_collections.netops.calico.plugins.modules import calico_bgp_config, calico_bgp_peer  # noqa: E402
+
+NODES_PER_RACK = 6
+LAYOUT = "rr-per-rack"
+PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "rack_rollout.yml")
+POLL = 0.05
+TIMEOUT = 120.0
+
+
+def topology(nodes):
+    return Topology.generate(nodes // NODES_PER_RACK, NODES_PER_RACK, LAYOUT)
+
+
+def tor_peer_ips(lab, rack):
+    port = lab.topology.listen_port
+    ips = ["%s:%d" % (rack.tor.address, port)]
+    if lab.ipv6:
+        ips.append("[%s]:%d" % (rack.tor.address6, port))
+    return ips
+
+
+def apply(kind_apply, argument_spec, lab, **options):
+    module = DirectModule(argument_spec, etcd_endpoints=lab.etcd_endpoints, **options)
+    try:
+        return kind_apply(module, module.params)
+    finally:
+        module.close()
+
+
+def read_status(lab, node):
+    """The node's sessions of both families, read as calico_node_status reads them (without its
+    scan of the machine's processes, which a floor need not pay)."""
+    ipv4 = node_status.read_sessions([lab.socket(node.name)], 4)
+    ipv6 = node_status.read_sessions([lab.socket(node.name + ".bird6")], 6) if lab.ipv6 else (None, None)
+    return node_status.NodeStatus({}, ipv4[0], ipv4[1], ipv6[0], ipv6[1])
+
+
+def wait_until(condition, what):
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("floor: %s not reached within %.0f s" % (what, TIMEOUT))
+        time.sleep(POLL)
+
+
+def rack_established(lab, rack, targets):
+    def check():
+        return all(not node_status.unmet_peers(read_status(lab, node), targets, "Established")
+                   for node in rack.nodes)
+    return check
+
+
+def only_tor_sessions(lab):
+    families = 2 if lab.ipv6 else 1
+
+    def check():
+        for node in lab.topology.nodes:
+            peers = read_status(lab, node).peers
+            if len(peers) != families or any(peer["bgp_state"] != "Established" for peer in peers):
+                return False
+        return True
+    return check
+
+
+def floor(lab):
+    """Seconds of the floor: per rack write + Established, then mesh off + settled."""
+    start = time.perf_counter()
+    for rack in lab.topology.racks:
+        ips = tor_peer_ips(lab, rack)
+        entries = [dict(node=node.name, peer_ip=ip, as_number=rack.tor.as_number)
+                   for node in rack.nodes for ip in ips]
+        apply(bgp_peer.apply, calico_bgp_peer.ARGUMENT_SPEC, lab, peers=entries)
+        wait_until(rack_established(lab, rack, node_status.parse_wait_for(ips)), "rack %s Established" % rack.name)
+    apply(bgp_configuration.apply, calico_bgp_config.ARGUMENT_SPEC, lab, node_to_node_mesh=False)
+    wait_until(only_tor_sessions(lab), "mesh off everywhere")
+    return time.perf_counter() - start
+
+
+def started(nodes):
+    lab = Lab(topology(nodes), start_timeout=TIMEOUT)
+    began = time.perf_counter()
+    lab.start()
+    return lab, time.perf_counter() - began
+
+
+def stopped(lab):
+    began = time.perf_counter()
+    lab.stop()
+    return time.perf_counter() - began
+
+
+def rollout(lab, forks):
+    inventory = lab.write_inventory(os.path.join(lab.workdir, "inventory.yml"))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+               ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCALHOST_WARNING="0")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, PLAYBOOK]
+    if forks:
+        command += ["--forks", str(forks)]
+    began = time.perf_counter()
+    with lab.monitor() as monitor:
+        result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - began
+    if result.returncode != 0:
+        raise RuntimeError("rack_rollout.yml failed (exit %d):\n%s" % (result.returncode, result.stdout[-3000:]))
+    report = monitor.report()
+    return elapsed, len(report.gaps), sorted(set(gap.node for gap in report.gaps))
+
+
+def measure(nodes, forks):
+    lab, up = started(nodes)
+    try:
+        floor_seconds = floor(lab)
+    finally:
+        down = stopped(lab)
+    lab, _up = started(nodes)
+    try:
+        seconds, gaps, gap_nodes = rollout(lab, forks)
+    finally:
+        stopped(lab)
+    return dict(nodes=nodes, up=up, down=down, floor=floor_seconds, rollout=seconds,
+                per_node=seconds / nodes, ratio=seconds / floor_seconds, gaps=gaps, gap_nodes=gap_nodes)
+
+
+def table(rows):
+    lines = ["| nodes | lab up | lab down | floor | rollout | per node | rollout / floor | gaps |",
+             "|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append("| %(nodes)d | %(up).1f s | %(down).1f s | %(floor).1f s | %(rollout).1f s | %(per_node).2f s "
+                     "| %(ratio).2fx | %(gaps)d |" % row)
+    return "\n".join(lines)
+
+
+def targets(rows):
+    """[(target, measured, ok)] for the largest and smallest sizes measured."""
+    small, large = rows[0], rows[-1]
+    growth = large["per_node"] / small["per_node"]
+    return [
+        ("%d nodes: rollout <= 3x floor" % large["nodes"], "%.2fx" % large["ratio"], large["ratio"] <= 3.0),
+        ("%d nodes: no gap on any node" % large["nodes"], "%d gaps" % large["gaps"], large["gaps"] == 0),
+        ("per-node cost at %d <= 1.3x at %d" % (large["nodes"], small["nodes"]), "%.2fx" % growth, growth <= 1.3),
+        ("%d nodes: lab down < 10 s" % large["nodes"], "%.1f s" % large["down"], large["down"] < 10.0),
+        ("%d nodes: lab up < 40 s" % large["nodes"], "%.1f s" % large["up"], large["up"] < 40.0),
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="12,24,48,96", help="node counts, multiples of %d" % NODES_PER_RACK)
+    parser.add_argument("--forks", type=int, default=NODES_PER_RACK,
+                        help="ansible-playbook --forks (default: a rack's nodes, so a rack runs in one round)")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    if any(size <= 0 or size % NODES_PER_RACK for size in sizes):
+        parser.error("--sizes: each size must be a positive multiple of %d" % NODES_PER_RACK)
+    rows = []
+    for nodes in sizes:
+        rows.append(measure(nodes, args.forks))
+        print("measured %d nodes: rollout %.1f s, floor %.1f s" % (nodes, rows[-1]["rollout"], rows[-1]["floor"]),
+              flush=True)
+    print()
+    print("Rack rollout (%s, racks of %d, forks %d), one run on this machine:" % (LAYOUT, NODES_PER_RACK, args.forks))
+    print(table(rows))
+    print()
+    missed = False
+    for target, measured, ok in targets(rows):
+        print("  %-40s %-10s %s" % (target, measured, "ok" if ok else "MISSED"))
+        missed = missed or not ok
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
