@@ -193,11 +193,18 @@ def describe_unmet(unmet):
     return "; ".join(parts)
 
 
+# seconds between readings while the peers are not yet in the wait state
+FIRST_READINGS_INTERVAL = 0.25
+
+
 def wait_for_peers(read_status, targets, wait_state, wait_timeout, wait_interval,
                    clock=time.monotonic, sleep=time.sleep, stable_polls=1):
     """Poll read_status() until every selected peer is in `wait_state` on `stable_polls`
-    consecutive readings (a session that flaps starts the count again), or `wait_timeout`
-    seconds passed. Returns (last status, unmet entries (empty on success), seconds waited)."""
+    consecutive readings `wait_interval` apart (a session that flaps starts the count again), or
+    `wait_timeout` seconds passed. Until the peers are first in the state, readings come every
+    FIRST_READINGS_INTERVAL (or wait_interval if shorter): the wait ends when the sessions come up,
+    not up to an interval later, and the confirming readings keep their spacing.
+    Returns (last status, unmet entries (empty on success), seconds waited)."""
     started = clock()
     deadline = started + wait_timeout
     in_a_row, last_unmet = 0, []
@@ -214,4 +221,5 @@ def wait_for_peers(read_status, targets, wait_state, wait_timeout, wait_interval
         if now >= deadline:
             # not stable yet: the peers of the last reading that missed the state (they flapped)
             return status, unmet or last_unmet, now - started
-        sleep(max(0.0, min(wait_interval, deadline - now)))
+        interval = wait_interval if in_a_row else min(wait_interval, FIRST_READINGS_INTERVAL)
+        sleep(max(0.0, min(interval, deadline - now)))

@@ -78,7 +78,9 @@ options:
     default: 60
   wait_interval:
     description:
-      - Seconds between two readings of BIRD while waiting.
+      - Seconds between two readings of BIRD once the peers are in O(wait_state) (the readings O(stable_polls)
+        counts). Until then BIRD is read every 0.25 seconds (every O(wait_interval) if that is shorter), so the wait
+        ends as soon as the sessions are up.
     type: float
     default: 1
   stable_polls:

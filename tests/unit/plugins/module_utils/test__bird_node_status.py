@@ -144,15 +144,16 @@ class TestUnmetAndWait:
         status, unmet, waited = wait_for_peers(lambda: FakeStatus(next(readings)), None, "Established",
                                                wait_timeout=60, wait_interval=2, clock=clock, sleep=clock.sleep)
         assert unmet == [] and status.peers[0]["bgp_state"] == "Established"
-        assert clock.sleeps == [2, 2] and waited == 4
+        # readings every 0.25 s until the state is reached (wait_interval spaces the confirming ones)
+        assert clock.sleeps == [0.25, 0.25] and waited == 0.5
 
     def test_wait_gives_up_at_the_timeout_with_the_last_reading(self):
         clock = FakeClock()
         status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Active")]),
-                                               None, "Established", wait_timeout=5, wait_interval=2,
+                                               None, "Established", wait_timeout=1.1, wait_interval=2,
                                                clock=clock, sleep=clock.sleep)
         # Sleeps are cut so the last reading happens at the deadline, not after it.
-        assert clock.sleeps == [2, 2, 1] and waited == 5
+        assert [round(item, 3) for item in clock.sleeps] == [0.25, 0.25, 0.25, 0.25, 0.1] and round(waited, 3) == 1.1
         assert [u["bgp_state"] for u in unmet] == ["Active"]
 
     def test_zero_timeout_reads_once(self):
@@ -184,7 +185,8 @@ class TestStablePolls(object):
         status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(states))]), None,
                                                "Established", 60, 1, clock=clock, sleep=clock.sleep,
                                                stable_polls=3)
-        assert unmet == [] and waited == 4  # readings 3, 4 and 5 in a row; the flap at 2 restarted the count
+        # readings 3, 4 and 5 in a row, 1 s apart; the flap at 2 restarted the count (and the quick readings)
+        assert unmet == [] and clock.sleeps == [1, 0.25, 1, 1] and waited == 3.25
 
     def test_a_flapping_session_fails_the_wait_naming_it(self):
         from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import wait_for_peers
