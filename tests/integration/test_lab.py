@@ -18,6 +18,7 @@ import yaml
 from tests.lab import REPO_ROOT
 from tests.lab.cli import processes_using, running
 from tests.lab.lab import Lab, LabError, busy_addresses, free_relocation
+from tests.lab.routers import rack_protocol
 from tests.lab.topology import Topology
 from tests.support.fixtures import require_binary
 from tests.support.module_runner import run_module
@@ -479,3 +480,34 @@ def test_the_calico_nodes_inventory_plugin_groups_the_lab_by_rack_and_as(lab, tm
     assert host["ansible_host"] == node.address and host["calico_as_number"] == 65001
     assert host["calico_labels"]["rack"] == "r1" and host["calico_ipv6_address"] == node.address6 + "/128"
     assert os.listdir(str(tmp_path / "cache"))  # the inventory was cached
+
+
+def test_rack_rollout_of_a_generated_24_node_fabric_keeps_every_route(tmp_path):
+    """playbooks/rack_rollout.yml on 4 racks of 6 nodes (one AS, each ToR its rack's reflector, the
+    mesh of 24 nodes on at the start): every route kept in both families, and at the end each node
+    has exactly its ToR session per family and each ToR a session to each node of its rack.
+    (How fast, against the floor, is `make bench`'s business: tests/benchmarks/rollout.py.)"""
+    from tests.lab.demo import PLAYBOOK, ansible_playbook
+
+    with Lab(free_relocation(Topology.generate(4, 6, "rr-per-rack"))) as fabric:
+        assert len(fabric.node_names) == 24 and fabric.ipv6
+        assert all(len(fabric.peers(node)) == 23 for node in fabric.node_names)  # the mesh
+        inventory = fabric.write_inventory(str(tmp_path / "inventory.yml"))
+        command = [ansible_playbook(), "-i", inventory, PLAYBOOK, "--forks", "6"]
+        with fabric.monitor() as monitor:
+            result = subprocess.run(command, cwd=REPO_ROOT, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+                                    capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr
+        report = monitor.report()
+        assert report.ok, report.text()
+        assert set(report.samples) == _speakers(fabric) and min(report.samples.values()) > 5
+        stored = run_module("calico_bgp_config_info", {"etcd_endpoints": fabric.etcd_endpoints})
+        assert stored["effective"]["node_to_node_mesh"] is False
+        for rack in fabric.topology.racks:
+            for lab_node in rack.nodes:
+                for speaker, version, address in ((lab_node.name, 4, rack.tor.address),
+                                                  (lab_node.name + ".bird6", 6, rack.tor.address6)):
+                    assert [(p["peer_address"], p["peer_port"], p["bgp_state"])
+                            for p in fabric.peers(speaker, version=version)] == [(address, 1179, "Established")]
+            tor_sessions = fabric.protocols(rack.tor.name)
+            assert all(tor_sessions[rack_protocol(lab_node)].startswith("Established") for lab_node in rack.nodes)

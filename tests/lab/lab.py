@@ -191,8 +191,11 @@ def expected_routes(state):
 
 def monitor_for(state, interval=0.2):
     expected, owners = expected_routes(state)
+    cidrs = {"pod_block": state["pod_cidr"], "pod_block6": state.get("pod_cidr6")}
+    summaries = dict((speaker, (cidrs[field], len(expected[speaker]) + 1))
+                     for speaker, _name, _socket, field in speakers(state) if cidrs[field])
     return RouteMonitor(dict((speaker, socket_path) for speaker, _name, socket_path, _field in speakers(state)),
-                        expected, owners=owners, interval=interval)
+                        expected, owners=owners, interval=interval, summaries=summaries)
 
 
 class Lab(object):
@@ -380,6 +383,7 @@ class Lab(object):
             "topology": self.topology.source,
             "listen_port": self.topology.listen_port,
             "pod_cidr": self.topology.pod_cidr,
+            "pod_cidr6": self.topology.pod_cidr6,
             "etcd": {"endpoints": self.etcd_endpoints, "pid": self.etcd.members[0].proc.pid,
                      "data_dir": self.etcd.members[0].data_dir},
             "ipv6": self.ipv6,

@@ -78,3 +78,9 @@ def test_unreadable_bird_is_reported_not_counted_as_a_route(monkeypatch):
     report = monitor.report()
     assert report.gaps == [] and not report.ok
     assert "could not read BIRD 1 time(s), first: BIRD control socket /a.ctl does not exist" in report.text()
+
+
+def test_network_count_reads_show_route_counts_last_line():
+    from tests.lab.monitor import network_count
+    assert network_count(parse_reply("0014 96 of 190 routes for 96 networks\n")) == 96
+    assert network_count(parse_reply("0000 \n")) is None
