@@ -146,8 +146,7 @@ class BirdDaemon(object):
 
     def start(self, config_text, timeout=10.0):
         """Write the config, start BIRD, return once its control socket greets."""
-        self.spawn(config_text)
-        self.wait_ready(timeout)
+        start_all([(self, config_text)], timeout)
         return self
 
     def spawn(self, config_text):
@@ -239,17 +238,6 @@ class BirdDaemon(object):
             if os.path.exists(path):
                 os.unlink(path)
 
-    def wait_ready(self, timeout=10.0):
-        """Return once the spawned BIRD's control socket greets; BirdStartError (with its log)
-        when it exits or stays silent for `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while not self.ready():
-            if time.monotonic() > deadline:
-                self.stop()
-                raise BirdStartError("BIRD %s opened no control socket within %.0f s: %s"
-                                     % (self.name, timeout, self.log().strip()))
-            time.sleep(0.05)
-
     def ready(self):
         """True once the control socket greets; BirdStartError when BIRD has exited."""
         if self.proc.poll() is not None:
@@ -266,9 +254,14 @@ def start_all(daemons_and_configs, timeout=30.0):
     while pending:
         pending = [daemon for daemon in pending if not daemon.ready()]
         if pending and time.monotonic() > deadline:
-            raise BirdStartError("%d BIRD daemons opened no control socket within %.0f s (%s); first log: %s"
-                                 % (len(pending), timeout, ", ".join(d.name for d in pending[:5]),
-                                    pending[0].log().strip() or "empty"))
+            log = pending[0].log().strip() or "empty"
+            names = ", ".join(daemon.name for daemon in pending[:5])
+            if len(pending) > 5:
+                names += " and %d more" % (len(pending) - 5)
+            for daemon in pending:
+                daemon.stop()
+            raise BirdStartError("BIRD %s opened no control socket within %.0f s; %s's log: %s"
+                                 % (names, timeout, pending[0].name, log))
         if pending:
             time.sleep(0.05)
 
