@@ -248,14 +248,14 @@ def wait_targets(after, plan, name, resources):
     """The node's sessions that carry traffic after the change, as calico_node_status wait_for
     entries: the mesh's, those of the BGPPeers named in `resources`, and every session the change
     adds or resets (other sessions are not the change's to wait for). An entry is the peer's
-    address, with the port only where calico/node's protocol name carries it (`_port_N`)."""
+    address, with the port only where calico/node's protocol name carries it."""
     targets = []
     for version in (4, 6):
         entry = plan.get(name, {}).get(version) or {}
         touched = set(item["name"] for key in ("added", "reset") for item in entry.get(key, []))
         for peer in after.bird_peers(name, version) or []:
             if peer.type == "mesh" or peer.resource in resources or peer.name in touched:
-                targets.append(format_peer_ip(peer.ip, peer.port if peer.port and peer.type != "mesh" else None))
+                targets.append(format_peer_ip(peer.ip, peer.named_port()))
     return targets
 
 
@@ -345,9 +345,13 @@ def run(module, params):
         wanted, names = bgp_peer.plan_bulk(current_peers(), requests, purge_scope)
         changed["BGPPeer"].update(wanted)
 
+        filters = []  # the filter names after the change, worked out once, when a peer names a filter
+
         def filter_names():
-            return set(name for name in set(by_name["BGPFilter"]) | set(changed["BGPFilter"])
-                       if current("BGPFilter", name) is not None)
+            if not filters:
+                filters.append(set(name for name in set(by_name["BGPFilter"]) | set(changed["BGPFilter"])
+                                   if current("BGPFilter", name) is not None))
+            return filters[0]
         for request, name in zip(requests, names):
             bgp_peer.check_filters_exist(wanted.get(name), filter_names, request.prefix)
         requested.update(names)

@@ -46,6 +46,11 @@ class Peer(object):
     def as_dict(self):
         return OrderedDict((field, getattr(self, field)) for field in PEER_FIELDS)
 
+    def named_port(self):
+        """The port the BIRD protocol name carries (`_port_N`): a global or node peer's own port;
+        a mesh peer's name has none."""
+        return None if self.type == "mesh" else self.port
+
     def __eq__(self, other):
         return isinstance(other, Peer) and self.as_dict() == other.as_dict()
 
