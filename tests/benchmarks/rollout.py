@@ -36,6 +36,7 @@ from tests.lab.topology import Topology  # noqa: E402
 from ansible_collections.netops.calico.plugins.module_utils import _bird_node_status as node_status  # noqa: E402
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration  # noqa: E402
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer  # noqa: E402
+from ansible_collections.netops.calico.plugins.module_utils._model_values import format_peer_ip  # noqa: E402
 from ansible_collections.netops.calico.plugins.modules import calico_bgp_config, calico_bgp_peer  # noqa: E402
 
 NODES_PER_RACK = 6
@@ -51,10 +52,7 @@ def topology(nodes):
 
 def tor_peer_ips(lab, rack):
     port = lab.topology.listen_port
-    ips = ["%s:%d" % (rack.tor.address, port)]
-    if lab.ipv6:
-        ips.append("[%s]:%d" % (rack.tor.address6, port))
-    return ips
+    return [format_peer_ip(address, port) for address in [rack.tor.address] + ([rack.tor.address6] if lab.ipv6 else [])]
 
 
 def apply(kind_apply, argument_spec, lab, **options):
