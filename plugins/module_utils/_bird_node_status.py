@@ -23,7 +23,10 @@ from ansible_collections.netops.calico.plugins.module_utils._bird_client import 
 )
 from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import (
     SHOW_PROTOCOLS,
+    SHOW_STATUS,
+    parse_server_time,
     parse_show_protocols,
+    seconds_in_state,
 )
 from ansible_collections.netops.calico.plugins.module_utils._bird_processes import scan_processes
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status_table import render_node_status
@@ -52,12 +55,18 @@ class BirdUnavailable(BirdError):
 
 def read_sessions(socket_paths, ip_version, timeout=DEFAULT_TIMEOUT):
     """(socket path used, peers) from the first of `socket_paths` that accepts a connection.
-    Errors once connected (hang, syntax error, garbage) are raised at once, not skipped."""
+    Errors once connected (hang, syntax error, garbage) are raised at once, not skipped.
+    BIRD's clock is read before its protocols, so a state change between the two commands makes
+    `seconds_in_state` unknown rather than too long."""
     failures = []
     for path in socket_paths:
         try:
             with BirdClient(path, timeout) as bird:
-                return path, parse_show_protocols(bird.command(SHOW_PROTOCOLS), ip_version)
+                clock = parse_server_time(bird.command(SHOW_STATUS))
+                peers = parse_show_protocols(bird.command(SHOW_PROTOCOLS), ip_version)
+            for peer in peers:
+                peer["seconds_in_state"] = seconds_in_state(peer["since"], clock)
+            return path, peers
         except _TRY_NEXT_SOCKET as exc:
             failures.append((path, exc))
     raise BirdUnavailable(ip_version, failures)
@@ -136,49 +145,58 @@ class WaitTarget(object):
         return address == self.address and (self.port is None or peer["peer_port"] == self.port)
 
 
+class WaitFor(object):
+    """The peers wait_for selects: every peer of the node (`every`, the word `all`), and the
+    peers at `targets`, each of which must be a peer of the node."""
+
+    def __init__(self, every, targets):
+        self.every = every
+        self.targets = targets
+
+    def selected(self, peers):
+        if self.every:
+            return list(peers)
+        return [peer for peer in peers if any(target.matches(peer) for target in self.targets)]
+
+    def absent(self, peers):
+        return [target for target in self.targets if not any(target.matches(peer) for peer in peers)]
+
+
 def parse_wait_for(wait_for):
-    """None for `all`, else a list of WaitTarget. Raises ValidationError naming a bad entry."""
+    """A WaitFor of the entries. Raises ValidationError naming a bad entry."""
     entries = [entry.strip() for entry in wait_for or [] if entry.strip()]
-    if [entry.lower() for entry in entries] == ["all"]:
-        return None
-    if any(entry.lower() == "all" for entry in entries):
-        raise ValidationError("wait_for", "takes either the single word 'all' or a list of peer addresses, "
-                                          "not both")
-    return [WaitTarget(entry) for entry in entries]
+    addresses = [entry for entry in entries if entry.lower() != "all"]
+    return WaitFor(len(addresses) < len(entries), [WaitTarget(entry) for entry in addresses])
 
 
 def _parse_peer_text(text):
     parts = split_peer_ip(text)
     if parts is None:
-        raise ValidationError("wait_for", "entry %s is not a peer address (use 10.0.0.1, 10.0.0.1:1790, "
+        raise ValidationError("wait_for", "entry %s is not a peer address (use all, 10.0.0.1, 10.0.0.1:1790, "
                                           "fd80::2 or [fd80::2]:1790)" % shown(text))
     return ipaddress.ip_address(parts[0]), parts[1]
 
 
-def unmet_peers(status, targets, wait_state):
-    """Peers that are not in `wait_state` (every peer when `targets` is None), then the targets
-    that match no peer at all. Each entry: peer, peer_type, bgp_state, last_error, present."""
-    if targets is None:
-        selected = status.peers
-        absent = []
-    else:
-        selected = [peer for peer in status.peers if any(t.matches(peer) for t in targets)]
-        absent = [t for t in targets if not any(t.matches(peer) for peer in status.peers)]
-    unmet = [
-        {"peer": format_peer_ip(p["peer_address"], p["peer_port"]),
-         "name": p["name"], "peer_type": p["peer_type"], "bgp_state": p["bgp_state"] or p["state"],
-         "last_error": p["last_error"], "present": True}
-        for p in selected if p["bgp_state"] != wait_state
-    ]
+def _unmet_entry(peer, in_wait_state):
+    return {"peer": format_peer_ip(peer["peer_address"], peer["peer_port"]), "name": peer["name"],
+            "peer_type": peer["peer_type"], "bgp_state": peer["bgp_state"] or peer["state"],
+            "last_error": peer["last_error"], "present": True, "in_wait_state": in_wait_state}
+
+
+def unmet_peers(status, wait_for, wait_state):
+    """The selected peers that are not in `wait_state`, then the targets that match no peer at
+    all. Each entry: peer, name, peer_type, bgp_state, last_error, present, in_wait_state."""
+    unmet = [_unmet_entry(peer, False) for peer in wait_for.selected(status.peers)
+             if peer["bgp_state"] != wait_state]
     unmet += [
-        {"peer": t.text, "name": None, "peer_type": None, "bgp_state": None,
-         "last_error": None, "present": False}
-        for t in absent
+        {"peer": target.text, "name": None, "peer_type": None, "bgp_state": None,
+         "last_error": None, "present": False, "in_wait_state": False}
+        for target in wait_for.absent(status.peers)
     ]
     return unmet
 
 
-def describe_unmet(unmet):
+def describe_unmet(unmet, stable_polls=1):
     """One line: `127.0.0.9 (global) is Active: Socket: Connection refused; 10.9.9.9 is not a
     BGP peer of this node`."""
     parts = []
@@ -187,7 +205,9 @@ def describe_unmet(unmet):
             parts.append("%s is not a BGP peer of this node" % entry["peer"])
             continue
         text = "%s (%s) is %s" % (entry["peer"], entry["peer_type"], entry["bgp_state"])
-        if entry["last_error"]:
+        if entry["in_wait_state"]:
+            text += " but was not on %d readings in a row (it restarted in between, or the wait ran out)" % stable_polls
+        elif entry["last_error"]:
             text += ": %s" % entry["last_error"]
         parts.append(text)
     return "; ".join(parts)
@@ -195,31 +215,69 @@ def describe_unmet(unmet):
 
 # seconds between readings while the peers are not yet in the wait state
 FIRST_READINGS_INTERVAL = 0.25
+# The one wait state that is a protocol state of its own (BIRD's `up`), so BIRD's SINCE time
+# says how long a peer has been in it; the other BGP states share `start`.
+STATE_WITH_OWN_SINCE = "Established"
 
 
-def wait_for_peers(read_status, targets, wait_state, wait_timeout, wait_interval,
+class _Streaks(object):
+    """Per selected peer, the readings in a row on which it was in the wait state. A peer whose
+    SINCE changed between two such readings restarted in between: its count starts again."""
+
+    def __init__(self, wait_state, stable_polls, window):
+        self.wait_state = wait_state
+        self.stable_polls = stable_polls
+        self.window = window
+        self.counts = {}
+
+    def update(self, selected):
+        counts = {}
+        for peer in selected:
+            if peer["bgp_state"] != self.wait_state:
+                continue
+            key = (peer["ip_version"], peer["name"])
+            since, count = self.counts.get(key, (None, 0))
+            counts[key] = (peer["since"], count + 1 if count and since == peer["since"] else 1)
+        self.counts = counts
+
+    def unstable(self, selected):
+        """The selected peers in the wait state that are neither on stable_polls readings in a
+        row nor, by BIRD's own clock, in the state for the readings' span already."""
+        return [peer for peer in selected
+                if self.counts[(peer["ip_version"], peer["name"])][1] < self.stable_polls
+                and not (self.wait_state == STATE_WITH_OWN_SINCE
+                         and peer.get("seconds_in_state") is not None
+                         and peer["seconds_in_state"] >= self.window)]
+
+
+def wait_for_peers(read_status, wait_for, wait_state, wait_timeout, wait_interval,
                    clock=time.monotonic, sleep=time.sleep, stable_polls=1):
-    """Poll read_status() until every selected peer is in `wait_state` on `stable_polls`
-    consecutive readings `wait_interval` apart (a session that flaps starts the count again), or
-    `wait_timeout` seconds passed. Until the peers are first in the state, readings come every
-    FIRST_READINGS_INTERVAL (or wait_interval if shorter): the wait ends when the sessions come up,
-    not up to an interval later, and the confirming readings keep their spacing.
+    """Poll read_status() until every selected peer is in `wait_state` and stable, or
+    `wait_timeout` seconds passed. Stable: in the state on `stable_polls` consecutive readings
+    `wait_interval` apart with the same SINCE (a session that restarts in between starts its
+    count again), or, for Established, in the state for (stable_polls - 1) * wait_interval
+    seconds already by BIRD's clock. Until the peers are first in the state, readings come every
+    FIRST_READINGS_INTERVAL (or wait_interval if shorter): the wait ends when the sessions come
+    up, not up to an interval later, and the confirming readings keep their spacing.
     Returns (last status, unmet entries (empty on success), seconds waited)."""
     started = clock()
     deadline = started + wait_timeout
-    in_a_row, last_unmet = 0, []
+    streaks = _Streaks(wait_state, stable_polls, (stable_polls - 1) * wait_interval)
+    last_unmet = []
     while True:
         status = read_status()
-        unmet = unmet_peers(status, targets, wait_state)
-        if unmet:
-            in_a_row, last_unmet = 0, unmet
+        selected = wait_for.selected(status.peers)
+        streaks.update(selected)
+        unmet = unmet_peers(status, wait_for, wait_state)
+        if not unmet:
+            unstable = streaks.unstable(selected)
+            if not unstable:
+                return status, [], clock() - started
+            last_unmet = [_unmet_entry(peer, True) for peer in unstable]
         else:
-            in_a_row += 1
+            last_unmet = unmet
         now = clock()
-        if in_a_row >= stable_polls:
-            return status, [], now - started
         if now >= deadline:
-            # not stable yet: the peers of the last reading that missed the state (they flapped)
-            return status, unmet or last_unmet, now - started
-        interval = wait_interval if in_a_row else min(wait_interval, FIRST_READINGS_INTERVAL)
+            return status, last_unmet, now - started
+        interval = min(wait_interval, FIRST_READINGS_INTERVAL) if unmet else wait_interval
         sleep(max(0.0, min(interval, deadline - now)))

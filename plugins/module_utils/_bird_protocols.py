@@ -13,12 +13,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import ipaddress
 import re
 
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdProtocolError
 
 SHOW_PROTOCOLS = "show protocols"
+SHOW_STATUS = "show status"
 HEADING_CODE = "2002"
 ROW_CODE = "1002"
 EXPECTED_HEADINGS = ["name", "proto", "table", "state", "since", "info"]
@@ -39,6 +41,8 @@ _PEER_NAME = re.compile(r"^(Global|Node|Mesh)_(.+)$")
 _PORT_SUFFIX = re.compile(r"^(.+)_port_(\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d+)?$")
+_SERVER_TIME = re.compile(r"^Current server time is (.+)$")
+_CLOCK_TIME = re.compile(r"^(?:(\d{4}-\d{2}-\d{2}) )?(\d{2}):(\d{2}):(\d{2})(\.\d+)?$")
 
 
 def parse_show_protocols(reply, ip_version=4):
@@ -113,3 +117,49 @@ def _split_info(state, info_fields):
     if state == "down":
         return DOWN, " ".join(info_fields) or None
     return None, " ".join(info_fields) or None
+
+
+def parse_server_time(reply):
+    """BIRD's clock from its `show status` reply, as a naive datetime in BIRD's local time, or
+    None when BIRD prints it in a format other than its default ("2026-11-26 09:58:31")."""
+    for _code, text in reply.lines:
+        match = _SERVER_TIME.match(text.strip())
+        if match:
+            moment = _latest_moment(match.group(1), None)
+            return moment and moment[0]
+    return None
+
+
+def seconds_in_state(since, server_time):
+    """Seconds a protocol has at least been in its state: BIRD's clock minus the latest moment
+    its SINCE text can stand for (BIRD truncates it to the second, or to the day for changes
+    20 hours old). None when that cannot be told: no clock, a time format this does not read, or
+    a SINCE after the clock (midnight or a clock step in between)."""
+    if server_time is None:
+        return None
+    moment = _latest_moment(since, server_time.date())
+    if moment is None:
+        return None
+    start, resolution = moment
+    age = (server_time - (start + resolution)).total_seconds()
+    return age if age >= 0 else None
+
+
+def _latest_moment(text, today):
+    """(start, resolution) of a BIRD time: "2026-11-26 09:58:31", "09:58:31" (on `today`, None:
+    not accepted), "09:58:31.250" or "2026-11-26"; None for any other format."""
+    if _DATE.match(text):
+        return datetime.datetime.strptime(text, "%Y-%m-%d"), datetime.timedelta(days=1)
+    match = _CLOCK_TIME.match(text)
+    if not match or (match.group(1) is None and today is None):
+        return None
+    day, hours, minutes, seconds, fraction = match.groups()
+    date = datetime.datetime.strptime(day, "%Y-%m-%d").date() if day else today
+    try:
+        start = datetime.datetime.combine(date, datetime.time(int(hours), int(minutes), int(seconds)))
+    except ValueError:
+        return None
+    if fraction:
+        start += datetime.timedelta(seconds=float(fraction))
+        return start, datetime.timedelta(seconds=10 ** -(len(fraction) - 1))
+    return start, datetime.timedelta(seconds=1)

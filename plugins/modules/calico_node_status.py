@@ -55,7 +55,8 @@ options:
         (C(10.0.0.1), C(fd80::2)) or, to pick a peer with an explicit port, address and port
         (C(10.0.0.1:1790), C([fd80::2]:1790)). An address without a port selects every peer with
         that address.
-      - The single word C(all) waits for every Calico BGP peer of the node (IPv4 and IPv6).
+      - The word C(all) waits for every Calico BGP peer of the node (IPv4 and IPv6). With addresses next to
+        it, those addresses must also be peers of the node.
       - When empty, the module reports the current state without waiting.
       - Waiting also happens in check mode, since nothing is changed.
     type: list
@@ -85,8 +86,13 @@ options:
     default: 1
   stable_polls:
     description:
-      - With O(wait_for), the peers must be in O(wait_state) on this many consecutive readings; a session that
-        flaps (drops between two readings) starts the count again.
+      - With O(wait_for), the peers must be in O(wait_state) on this many consecutive readings, O(wait_interval)
+        apart. A session that flaps starts the count again, whether a reading saw it in another state or its BIRD
+        SINCE time changed between two readings (it dropped and came back in between).
+      - For C(Established), a session that BIRD's own clock shows Established for the span of those readings
+        already ((O(stable_polls) - 1) x O(wait_interval) seconds, from BIRD's C(show status) time and the
+        session's SINCE time, rounded against the session) counts at once; so a long-standing session is not
+        watched again. BIRD prints both times in its local time zone (calico/node's is UTC).
     type: int
     default: 1
 notes:
@@ -201,6 +207,12 @@ ipv4_peers:
       description: When the protocol entered that state, in BIRD's time format.
       type: str
       sample: "09:24:31"
+    seconds_in_state:
+      description:
+        - Seconds the protocol has at least been in its state, from BIRD's clock (C(show status)) and RV(ipv4_peers[].since)
+          rounded against the session; null when BIRD's time format does not tell.
+      type: float
+      sample: 3600.0
     info:
       description: BIRD's info column (BGP state and last error), spaces collapsed.
       type: str
@@ -248,14 +260,16 @@ waited:
   sample: 3.02
 not_in_wait_state:
   description:
-    - Peers selected by O(wait_for) that are not in O(wait_state) at the end of the wait, and
-      addresses of O(wait_for) that are not peers of the node (I(present=false)).
+    - Peers selected by O(wait_for) that are not in O(wait_state) at the end of the wait, or in it but not
+      stable (I(in_wait_state=true), see O(stable_polls)), and addresses of O(wait_for) that are not peers of
+      the node (I(present=false)).
     - Empty when the wait succeeded.
   returned: when O(wait_for) is set
   type: list
   elements: dict
   sample: [{"peer": "10.0.0.3", "name": "Mesh_10_0_0_3", "peer_type": "node-to-node mesh",
-            "bgp_state": "Active", "last_error": "Socket: Connection refused", "present": true}]
+            "bgp_state": "Active", "last_error": "Socket: Connection refused", "present": true,
+            "in_wait_state": false}]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -284,7 +298,7 @@ def node_status(module):
         finite_positive(params[name], name)
     if params["wait_timeout"] != 0:
         finite_positive(params["wait_timeout"], "wait_timeout")
-    targets = status_lib.parse_wait_for(params["wait_for"])
+    wait_for = status_lib.parse_wait_for(params["wait_for"])
     ipv4_sockets = [params["bird_socket"]] if params["bird_socket"] else status_lib.IPV4_SOCKETS
     ipv6_sockets = [params["bird6_socket"]] if params["bird6_socket"] else status_lib.IPV6_SOCKETS
 
@@ -296,12 +310,12 @@ def node_status(module):
     if params["stable_polls"] < 1:
         raise ValidationError("stable_polls", "%d must be 1 or more" % params["stable_polls"])
     status, unmet, waited = status_lib.wait_for_peers(
-        read_status, targets, params["wait_state"], params["wait_timeout"], params["wait_interval"],
+        read_status, wait_for, params["wait_state"], params["wait_timeout"], params["wait_interval"],
         stable_polls=params["stable_polls"])
     result = dict(changed=False, waited=round(waited, 3), not_in_wait_state=unmet, **status.result())
     if unmet:
         raise CalicoError("after %s s, not every peer is %s: %s"
-                          % (round(waited, 1), params["wait_state"], status_lib.describe_unmet(unmet)),
+                          % (round(waited, 1), params["wait_state"], status_lib.describe_unmet(unmet, params["stable_polls"])),
                           **result)
     return result
 

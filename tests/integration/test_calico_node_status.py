@@ -208,6 +208,27 @@ def test_wait_for_returns_once_peers_established_that_were_connecting(bird_daemo
     assert 0 < result["waited"] < SESSION_TIMEOUT
 
 
+def test_a_session_established_long_enough_by_birds_clock_passes_a_stable_wait_in_one_reading(bird_daemons, tmp_path):
+    node, _peer, _config = pair(bird_daemons, "127.0.0.75", "127.0.0.76")
+    args = {"bird_socket": node.socket_path, "bird6_socket": str(tmp_path / "none6.ctl")}
+    # BIRD's default time format (HH:MM:SS) and its clock date the session
+    aged = poll_module(args, lambda r: r["ipv4_peers"][0]["seconds_in_state"] is not None
+                       and r["ipv4_peers"][0]["seconds_in_state"] >= 2)
+    assert aged["ipv4_peers"][0]["bgp_state"] == "Established" and aged["ipv4_peers"][0]["seconds_in_state"] >= 2
+    result = run_module("calico_node_status", dict(args, wait_for=["all"], wait_timeout=SESSION_TIMEOUT,
+                                                   wait_interval=1, stable_polls=3))
+    # Three readings would mean two 1 s sleeps; BIRD's clock vouched for the span, so one reading did.
+    assert result["not_in_wait_state"] == [] and result["waited"] < 1
+
+
+def test_iso_long_times_date_the_sessions_too(fabric):
+    def dated(result):
+        return all(peer["since"][4] == "-" and peer["seconds_in_state"] is not None and peer["seconds_in_state"] >= 0
+                   for peer in result["ipv4_peers"])
+    result = poll_module(fabric.args(wait_for=["all"], wait_timeout=SESSION_TIMEOUT), dated)
+    assert dated(result), result["ipv4_peers"]
+
+
 def test_wait_for_fails_after_timeout_listing_peers_and_their_states(bird_daemons, tmp_path):
     node, _peer, _config = pair(bird_daemons, "127.0.0.73", "127.0.0.74", start_peer=False)
     args = {"bird_socket": node.socket_path, "bird6_socket": str(tmp_path / "none6.ctl")}

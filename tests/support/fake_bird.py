@@ -102,5 +102,6 @@ def _ends_reply(text):
 
 
 def serving(path, fixture):
-    """A stand-in BIRD at path answering `show protocols` with a recorded real reply."""
-    return FakeBird(path, {"show protocols": recorded(fixture)})
+    """A stand-in BIRD at path answering `show protocols` with a recorded real reply (and `show
+    status` with the one recorded next to it)."""
+    return FakeBird(path, {"show status": recorded("show_status"), "show protocols": recorded(fixture)})

@@ -46,7 +46,7 @@ class TestReadPeers:
                 read_sessions([sockets("calico.ctl"), sockets("bird.ctl")], 4, timeout=0.2)
 
     def test_bird_error_reply_is_raised(self, sockets):
-        with FakeBird(sockets("bird.ctl"), {"show protocols": recorded("error_syntax")}):
+        with FakeBird(sockets("bird.ctl"), {"show status": recorded("show_status"), "show protocols": recorded("error_syntax")}):
             with pytest.raises(BirdCommandError, match="9001: syntax error"):
                 read_sessions([sockets("bird.ctl")], 4)
 
@@ -99,10 +99,16 @@ class TestWaitTargets:
             parse_wait_for([text])
 
     def test_all(self):
-        assert parse_wait_for(["all"]) is None
-        assert parse_wait_for(["ALL"]) is None
-        with pytest.raises(ValidationError, match="^wait_for: takes either the single word 'all'"):
-            parse_wait_for(["all", "10.0.0.1"])
+        peers = [{"peer_address": "10.0.0.1", "peer_port": None}, {"peer_address": "10.0.0.2", "peer_port": None}]
+        for word in ("all", "ALL"):
+            wait_for = parse_wait_for([word])
+            assert wait_for.every and wait_for.selected(peers) == peers and wait_for.absent(peers) == []
+
+    def test_all_with_addresses_selects_every_peer_and_requires_the_addresses(self):
+        peers = [{"peer_address": "10.0.0.1", "peer_port": None}, {"peer_address": "10.0.0.2", "peer_port": None}]
+        wait_for = parse_wait_for(["10.0.0.1", "all", "10.0.0.9"])
+        assert wait_for.selected(peers) == peers
+        assert [target.text for target in wait_for.absent(peers)] == ["10.0.0.9"]
 
     def test_matches_compare_addresses_not_text(self):
         peer = {"peer_address": "fd80::2", "peer_port": 1790}
@@ -116,9 +122,13 @@ class FakeStatus(object):
         self.peers = peers
 
 
-def peer(address, bgp_state, port=None, last_error=None, peer_type="global"):
+EVERY_PEER = parse_wait_for(["all"])
+
+
+def peer(address, bgp_state, port=None, last_error=None, peer_type="global", since="09:58:31", seconds_in_state=None):
     return {"name": "Global_" + address, "peer_address": address, "peer_port": port, "ip_version": 4,
-            "peer_type": peer_type, "state": "up", "bgp_state": bgp_state, "last_error": last_error}
+            "peer_type": peer_type, "state": "up", "bgp_state": bgp_state, "last_error": last_error,
+            "since": since, "seconds_in_state": seconds_in_state}
 
 
 class TestUnmetAndWait:
@@ -134,14 +144,14 @@ class TestUnmetAndWait:
 
     def test_all_selects_every_peer(self):
         status = FakeStatus([peer("10.0.0.1", "Established"), peer("10.0.0.2", "Connect", port=1790)])
-        unmet = unmet_peers(status, None, "Established")
+        unmet = unmet_peers(status, parse_wait_for(["all"]), "Established")
         assert [u["peer"] for u in unmet] == ["10.0.0.2:1790"]
 
     def test_wait_returns_at_the_first_reading_that_meets_the_state(self):
         readings = iter([[peer("10.0.0.1", "Connect")], [peer("10.0.0.1", "OpenSent")],
                          [peer("10.0.0.1", "Established")]])
         clock = FakeClock()
-        status, unmet, waited = wait_for_peers(lambda: FakeStatus(next(readings)), None, "Established",
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus(next(readings)), EVERY_PEER, "Established",
                                                wait_timeout=60, wait_interval=2, clock=clock, sleep=clock.sleep)
         assert unmet == [] and status.peers[0]["bgp_state"] == "Established"
         # readings every 0.25 s until the state is reached (wait_interval spaces the confirming ones)
@@ -150,7 +160,7 @@ class TestUnmetAndWait:
     def test_wait_gives_up_at_the_timeout_with_the_last_reading(self):
         clock = FakeClock()
         status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Active")]),
-                                               None, "Established", wait_timeout=1.1, wait_interval=2,
+                                               EVERY_PEER, "Established", wait_timeout=1.1, wait_interval=2,
                                                clock=clock, sleep=clock.sleep)
         # Sleeps are cut so the last reading happens at the deadline, not after it.
         assert [round(item, 3) for item in clock.sleeps] == [0.25, 0.25, 0.25, 0.25, 0.1] and round(waited, 3) == 1.1
@@ -159,7 +169,7 @@ class TestUnmetAndWait:
     def test_zero_timeout_reads_once(self):
         clock = FakeClock()
         _status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Active")]),
-                                                None, "Established", 0, 1, clock=clock, sleep=clock.sleep)
+                                                EVERY_PEER, "Established", 0, 1, clock=clock, sleep=clock.sleep)
         assert clock.sleeps == [] and waited == 0 and len(unmet) == 1
 
 
@@ -182,7 +192,7 @@ class TestStablePolls(object):
 
         states = iter(["Established", "Active", "Established", "Established", "Established"])
         clock = FakeClock()
-        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(states))]), None,
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(states))]), EVERY_PEER,
                                                "Established", 60, 1, clock=clock, sleep=clock.sleep,
                                                stable_polls=3)
         # readings 3, 4 and 5 in a row, 1 s apart; the flap at 2 restarted the count (and the quick readings)
@@ -193,7 +203,78 @@ class TestStablePolls(object):
 
         clock = FakeClock()
         readings = iter(["Established", "Active"] * 10)
-        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(readings))]), None,
+        status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", next(readings))]), EVERY_PEER,
                                                "Established", 5, 1, clock=clock, sleep=clock.sleep,
                                                stable_polls=3)
         assert [entry["peer"] for entry in unmet] == ["10.0.0.1"]
+
+    def test_a_restart_between_two_readings_starts_the_count_again(self):
+        # Every reading says Established, but BIRD's SINCE moved: the session dropped and came back
+        # between readings 2 and 3, which no reading saw.
+        sinces = iter(["10:00:00", "10:00:00", "10:00:01", "10:00:01", "10:00:01"])
+        clock = FakeClock()
+        _status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Established", since=next(sinces))]),
+                                                EVERY_PEER, "Established", 60, 1, clock=clock, sleep=clock.sleep,
+                                                stable_polls=3)
+        assert unmet == [] and clock.sleeps == [1, 1, 1, 1] and waited == 4
+
+    def test_a_restart_that_keeps_happening_fails_the_wait_as_not_stable(self):
+        sinces = ("10:00:%02d" % second for second in range(60))
+        clock = FakeClock()
+        _status, unmet, _waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Established", since=next(sinces))]),
+                                                 EVERY_PEER, "Established", 5, 1, clock=clock, sleep=clock.sleep,
+                                                 stable_polls=3)
+        assert [(entry["peer"], entry["in_wait_state"]) for entry in unmet] == [("10.0.0.1", True)]
+        assert describe_unmet(unmet, 3) == ("10.0.0.1 (global) is Established but was not on 3 readings in a row "
+                                            "(it restarted in between, or the wait ran out)")
+
+    def test_a_wait_too_short_for_the_readings_fails(self):
+        clock = FakeClock()
+        _status, unmet, waited = wait_for_peers(lambda: FakeStatus([peer("10.0.0.1", "Established")]),
+                                                EVERY_PEER, "Established", 1, 1, clock=clock, sleep=clock.sleep,
+                                                stable_polls=3)
+        assert waited == 1 and [entry["in_wait_state"] for entry in unmet] == [True]
+
+    def test_a_session_established_for_the_readings_span_by_birds_clock_counts_at_once(self):
+        clock = FakeClock()
+        readings = [peer("10.0.0.1", "Established", seconds_in_state=2.0),
+                    peer("10.0.0.2", "Established", seconds_in_state=600.0)]
+        _status, unmet, waited = wait_for_peers(lambda: FakeStatus(readings), EVERY_PEER, "Established", 60, 1,
+                                                clock=clock, sleep=clock.sleep, stable_polls=3)
+        assert unmet == [] and clock.sleeps == [] and waited == 0
+
+    @pytest.mark.parametrize("seconds_in_state", [1.9, None])
+    def test_a_session_younger_than_the_span_or_of_unknown_age_is_read_again(self, seconds_in_state):
+        clock = FakeClock()
+        readings = [peer("10.0.0.1", "Established", seconds_in_state=600.0),
+                    peer("10.0.0.2", "Established", seconds_in_state=seconds_in_state)]
+        _status, unmet, waited = wait_for_peers(lambda: FakeStatus(readings), EVERY_PEER, "Established", 60, 1,
+                                                clock=clock, sleep=clock.sleep, stable_polls=3)
+        assert unmet == [] and clock.sleeps == [1, 1] and waited == 2
+
+    def test_birds_clock_says_nothing_about_the_bgp_states_that_share_start(self):
+        # Active, Connect, OpenSent... are one protocol state (start): its SINCE does not date them.
+        clock = FakeClock()
+        readings = [dict(peer("10.0.0.1", "Active", seconds_in_state=600.0), state="start")]
+        _status, unmet, waited = wait_for_peers(lambda: FakeStatus(readings), EVERY_PEER, "Active", 60, 1,
+                                                clock=clock, sleep=clock.sleep, stable_polls=3)
+        assert unmet == [] and clock.sleeps == [1, 1]
+
+
+class TestSecondsInState:
+    def test_read_sessions_dates_each_peer_by_birds_clock(self, sockets):
+        # show_status: BIRD's clock 09:58:31; each SINCE stands for up to its next second.
+        with serving(sockets("bird.ctl"), "show_protocols_v4_established") as fake:
+            _path, peers = read_sessions([sockets("bird.ctl")], 4)
+        assert fake.commands[:2] == ["show status", "show protocols"]
+        ages = {peer["name"]: peer["seconds_in_state"] for peer in peers}
+        assert ages["Mesh_127_0_0_32"] == 0.0  # since 09:58:30
+        assert ages["Node_127_0_0_34"] is None  # since 09:58:31: not a whole second before the clock
+        assert ages["Node_127_0_0_35"] == 1.0  # since 09:58:29
+
+    def test_a_bird_without_a_readable_clock_leaves_the_age_unknown(self, sockets):
+        status = recorded("show_status").replace("Current server time is", "Current server time:")
+        with FakeBird(sockets("bird.ctl"), {"show status": status,
+                                            "show protocols": recorded("show_protocols_v4_established")}):
+            _path, peers = read_sessions([sockets("bird.ctl")], 4)
+        assert {peer["seconds_in_state"] for peer in peers} == {None}

@@ -4,13 +4,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 import pytest
 
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdProtocolError, parse_reply
 from ansible_collections.netops.calico.plugins.module_utils._bird_protocols import (
     parse_protocol_row,
+    parse_server_time,
     parse_show_protocols,
     peer_address_from_name,
+    seconds_in_state,
 )
 from tests.support.fake_bird import recorded
 
@@ -136,3 +140,33 @@ class TestRowsAndNames:
     ])
     def test_peer_address_from_name(self, encoded, ip_version, expected):
         assert peer_address_from_name(encoded, ip_version) == expected
+
+
+class TestBirdsClock:
+    def test_server_time_of_a_recorded_show_status(self):
+        assert parse_server_time(parse_reply(recorded("show_status"))) == datetime.datetime(2026, 11, 26, 9, 58, 31)
+
+    def test_a_clock_in_another_format_is_unknown(self):
+        reply = parse_reply(recorded("show_status").replace("2026-11-26 09:58:31", "1764151111"))
+        assert parse_server_time(reply) is None
+
+    @pytest.mark.parametrize("since, seconds", [
+        ("09:58:21", 9.0),  # BIRD's default within 20 hours: the change was before 09:58:22
+        ("09:58:30", 0.0),
+        ("09:58:31", None),  # not a whole second before the clock
+        ("09:58:21.250", 9.749),  # timeformat with milliseconds
+        ("2026-11-26 09:50:00", 510.0),  # iso long
+        ("2026-11-25", 35911.0),  # older than 20 hours: any moment of that day, so the day's end
+        ("2026-11-26", None),  # today, to the day: could be a second ago
+        ("23:59:59", None),  # after the clock: yesterday, or a clock step; not told
+        ("25:00:00", None),
+        ("Nov26", None),
+        ("", None),
+    ])
+    def test_seconds_in_state_count_against_the_session(self, since, seconds):
+        clock = datetime.datetime(2026, 11, 26, 9, 58, 31)
+        age = seconds_in_state(since, clock)
+        assert (round(age, 3) if age is not None else None) == seconds
+
+    def test_no_clock_no_age(self):
+        assert seconds_in_state("09:58:21", None) is None

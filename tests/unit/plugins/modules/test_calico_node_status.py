@@ -59,7 +59,7 @@ def test_missing_ipv4_socket_fails_naming_the_paths_tried(sockets, monkeypatch):
 
 
 def test_syntax_error_reply_is_one_clear_line(sockets):
-    with FakeBird(sockets("bird.ctl"), {"show protocols": recorded("error_syntax")}):
+    with FakeBird(sockets("bird.ctl"), {"show status": recorded("show_status"), "show protocols": recorded("error_syntax")}):
         result = run_module("calico_node_status", {"bird_socket": sockets("bird.ctl")}, expect_failure=True)
     assert result["msg"] == "BIRD at %s rejected 'show protocols' with error 9001: syntax error" % sockets("bird.ctl")
 
@@ -90,6 +90,15 @@ def test_wait_for_timeout_lists_peers_not_in_state_and_unknown_addresses(sockets
     assert result["table"].startswith("Calico process is")
 
 
+def test_wait_for_all_and_an_address_that_is_no_peer_fails_naming_it(sockets):
+    with serving(sockets("bird.ctl"), "show_protocols_v4_established"):
+        result = run_module("calico_node_status", {
+            "bird_socket": sockets("bird.ctl"), "bird6_socket": sockets("none6.ctl"),
+            "wait_for": ["all", "10.9.9.9"], "wait_timeout": 0.3, "wait_interval": 0.1}, expect_failure=True)
+    assert [(u["peer"], u["present"]) for u in result["not_in_wait_state"]][-1] == ("10.9.9.9", False)
+    assert result["msg"].endswith("; 10.9.9.9 is not a BGP peer of this node")
+
+
 def test_wait_for_other_state(sockets):
     with serving(sockets("bird.ctl"), "show_protocols_v4_peers_down"):
         result = run_module("calico_node_status", {
@@ -100,7 +109,7 @@ def test_wait_for_other_state(sockets):
 
 @pytest.mark.parametrize("args, message", [
     ({"wait_for": ["node2"]}, "wait_for: entry 'node2' is not a peer address"),
-    ({"wait_for": ["all", "10.0.0.1"]}, "wait_for: takes either the single word 'all'"),
+    ({"wait_for": ["all"], "stable_polls": 0}, "stable_polls: 0 must be 1 or more"),
     ({"timeout": 0}, "timeout: 0.0 must be a finite number of seconds above 0"),
     ({"wait_interval": -1}, "wait_interval: -1.0 must be a finite number of seconds above 0"),
     ({"wait_timeout": -1}, "wait_timeout: -1.0 must be a finite number of seconds above 0"),
