@@ -208,18 +208,48 @@ def test_rack_rollout_goes_rack_by_rack_and_turns_the_mesh_off_last(lab):
     assert result.returncode == 0, result.output
     assert report.ok, report.text()
     assert not mesh_enabled(lab)
-    # one bulk task per rack, rack r1 before rack r2, each followed by its verification,
-    # and the mesh turned off once, after both
+    # one bulk task per rack, rack r1 before rack r2, each followed by the wait on every session of
+    # every node of the rack, and the mesh turned off once, after both
     bulk = task_hosts(result.output, "Create and update the global and node peers")
     assert [line.split("[")[1].split(" ")[0].rstrip("]") for line in bulk if line.startswith("changed")] == [
         rack.nodes[0].name for rack in lab.topology.racks]
     create, verify, mesh_off = ("Create and update the global and node peers",
-                                "Verify every BGP session of the rack", "Turn the node-to-node mesh off now")
-    assert tasks_that_ran(result.output, create, verify, mesh_off) == [create, verify, create, verify, create, mesh_off]
+                                "Wait on the node until those BGP sessions are Established", "Turn the node-to-node mesh off now")
+    assert tasks_that_ran(result.output, create, verify, mesh_off) == [
+        create, verify, create, verify, create, verify, mesh_off]
+    # each node waited twice: with its rack, and before the mesh went off
+    waits = task_hosts(result.output, verify)
+    for node in lab.topology.nodes:
+        assert sum(line.startswith("ok: [%s]" % node.name) for line in waits) == 2, waits
     mesh_off = task_hosts(result.output, "Turn the node-to-node mesh off now")
     assert [line for line in mesh_off if line.startswith("changed")], mesh_off
     states = tor_sessions_established(lab)
     assert all(s == ["Established"] for s in states.values()), states
+
+
+def test_rack_rollout_stops_at_the_rack_with_a_session_the_change_does_not_touch_down(lab):
+    """A peer made by hand (not in the inventory, not owned, so never purged) to an address
+    nothing answers on, on a node of the second rack: the first rack goes through, the second
+    stops before the next rack and before the mesh goes off, naming that session."""
+    broken = lab.topology.racks[1].nodes[0]
+    document = peer_doc("by-hand-dead", broken.name, "127.0.0.250", 65099)
+    assert lab.datastore.create(PREFIX + "bgppeers/by-hand-dead", json.dumps(document).encode())
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, os.path.join(PLAYBOOKS, "rack_rollout.yml"),
+                              "-e", "calico_bgp_node_to_node_mesh=false", "-e", "calico_bgp_wait_timeout=4")
+    report = monitor.report()
+    assert result.returncode != 0, result.output
+    message = re.search(r"BGP sessions are not Established.*", result.output).group(0)
+    assert "node %s: after 4.0 s, not every peer is Established: 127.0.0.250 (node specific) is Active" % broken.name \
+        in message, message
+    assert len(re.findall(r"node [^ ]+: after", message)) == 1, message  # the other nodes of the rack are fine
+    bulk = task_hosts(result.output, "Create and update the global and node peers")
+    assert len([line for line in bulk if line.startswith("changed")]) == 2  # both racks, no final play
+    assert mesh_enabled(lab)
+    # (rack r1 passed the task by, since the mesh goes off only after the last rack)
+    assert [line for line in task_hosts(result.output, "Turn the node-to-node mesh off")
+            if not line.startswith("skipping")] == []
+    assert report.ok, report.text()
 
 
 INVENTORY_PLAY = """
