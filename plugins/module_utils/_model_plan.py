@@ -274,6 +274,19 @@ def _typed(kind, entry, where, extra=()):
     return typed
 
 
+def _within(where, compute, node_name=None):
+    """compute(), a ValidationError it raises named as the plan's option `where` (and, for an
+    entry of nodes, the node: a role's index says nothing of which host it is)."""
+    try:
+        return compute()
+    except ValidationError as exc:
+        field = exc.field if exc.field and exc.field.startswith(where) else "%s.%s" % (where, exc.field)
+        text = str(exc).split(": ", 1)[1]
+        if node_name:
+            text += " (%s is node %s)" % (where, node_name)
+        raise ValidationError(field, text)
+
+
 def run(module, params):
     """The plan task (module: the CalicoModule): reads the datastore once, applies the intended
     changes in memory with each kind's desired_state(), and compares the sessions."""
@@ -288,23 +301,25 @@ def run(module, params):
         raise ValidationError("min_route_reflectors", "must be 0 or more, not %d" % params["min_route_reflectors"])
     configuration = None
     if params.get("bgp_configuration"):
-        configuration = manifests.complete_params("BGPConfiguration", dict(
+        configuration = _within("bgp_configuration", lambda: manifests.complete_params("BGPConfiguration", dict(
             _typed(bgp_configuration.MODEL, params["bgp_configuration"], "bgp_configuration"), node=None,
-            state="present"))
+            state="present")))
+        configuration_given = _within("bgp_configuration", lambda: bgp_configuration.spec_changes(configuration).given)
     nodes = []
     for index, entry in enumerate(params.get("nodes") or []):
         where = "nodes[%d]" % index
-        try:
-            nodes.append(manifests.complete_params("Node", _typed(node_model.MODEL, entry, where, ("name",))))
-        except ValidationError as exc:
-            if exc.field and exc.field.startswith(where):
-                raise
-            raise ValidationError("%s.%s" % (where, exc.field), str(exc).split(": ", 1)[1])
+        name = entry.get("name") if isinstance(entry, dict) else None
+        nodes.append(_within(where, lambda: manifests.complete_params(
+            "Node", _typed(node_model.MODEL, entry, where, ("name",))), name if isinstance(name, str) else None))
     requests = bgp_peer.parse_entries(params["peers"], "present") if params.get("peers") is not None else None
     purge_scope = bgp_peer.parse_purge_scope(params["purge_scope"]) if params.get("purge") else None
     documents = manifests.parse_manifest(manifests.load_documents(params["definition"], "definition")) \
         if params.get("definition") else []
 
+    if configuration is not None:
+        # what calico_bgp_config would refuse at its write is refused here, before any write
+        module.require_calico_version([("bgp_configuration." + option, since) for option, since
+                                       in bgp_configuration.MODEL.versions(configuration_given)])
     resources = dict((kind, module.store.list(kind)) for kind in KINDS_READ)
     by_name = dict((kind, dict((item["metadata"]["name"], item) for item in items)) for kind, items in resources.items())
     changed = dict((kind, OrderedDict()) for kind in KINDS_READ)

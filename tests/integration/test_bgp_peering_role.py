@@ -363,6 +363,14 @@ def test_bad_input_anywhere_and_check_mode_write_nothing(etcd, tmp_path):
     result = run_playbook(inventory(good), playbook, "-e", "calico_node_name=node-zz")
     assert result.returncode != 0 and "node-zz" in result.output
     assert revision(etcd) == before
+    # a bad AS number of a node, or a bad global one: the plan refuses it, naming the node, before any write
+    result = run_playbook(inventory(good), playbook, "-e", "calico_bgp_node_as_number=not-an-as")
+    assert result.returncode != 0
+    assert "nodes[0].as_number: 'not-an-as' is not an AS number" in result.output, result.output
+    assert "(nodes[0] is node node-a)" in result.output and "Traceback" not in result.output
+    result = run_playbook(inventory(good), playbook, "-e", "calico_bgp_as_number=0")
+    assert result.returncode != 0 and "bgp_configuration.as_number: " in result.output, result.output
+    assert revision(etcd) == before
 
     # check mode: reports the changes, writes nothing, waits on nothing
     result = run_playbook(inventory(good), playbook, "--check")

@@ -223,6 +223,11 @@ def test_the_calico_version_of_the_cluster_decides_what_may_be_written(etcd):
         run_module("calico_bgp_peer", conn(etcd, peers=[{"peer_ip": "10.0.0.1", "as_number": 1, "keepalive_time": "20s"}]))
     with pytest.raises(ModuleFailed, match=r"^ipv4_normal_route_priority: ipv4_normal_route_priority needs"):
         run_module("calico_bgp_config", conn(etcd, ipv4_normal_route_priority=512))
+    # the plan refuses what those modules would, naming its own options
+    with pytest.raises(ModuleFailed, match=r"^bgp_configuration.ipv4_normal_route_priority: \S+ needs Calico v3.32"):
+        run_module("calico_bgp_plan", conn(etcd, bgp_configuration={"ipv4_normal_route_priority": 512}))
+    with pytest.raises(ModuleFailed, match=r"^peers\[0\].keepalive_time: \S+ needs Calico v3.32"):
+        run_module("calico_bgp_plan", conn(etcd, peers=[{"peer_ip": "10.0.0.1", "as_number": 1, "keepalive_time": "20s"}]))
     assert revision(etcd) == before
 
     _record_version(etcd, None)

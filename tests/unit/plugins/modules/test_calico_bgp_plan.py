@@ -25,11 +25,13 @@ def test_documentation_lists_every_finding_class_as_a_choice_of_accept():
 
 @pytest.mark.parametrize("args, message", [
     (dict(min_route_reflectors=-1), "min_route_reflectors: must be 0 or more, not -1"),
-    (dict(nodes=[{"name": "n1", "as_number": "x"}]), "nodes[0].as_number: "),
+    (dict(nodes=[{"name": "n1", "as_number": "x"}]), "nodes[0].as_number: 'x' is not an AS number (a number from 1 "
+                                                     "to 4294967295, or dotted x.y) (nodes[0] is node n1)"),
     (dict(nodes=[{"name": "Bad_Name"}]), "nodes[0].name: "),
     (dict(bgp_configuration={"node_to_node_mesh": "perhaps"}), "bgp_configuration.node_to_node_mesh: 'perhaps' is "
                                                                "not a boolean"),
     (dict(bgp_configuration={"mesh": False}), "bgp_configuration.mesh: is not an option here"),
+    (dict(bgp_configuration={"as_number": 0}), "bgp_configuration.as_number: 0 is not allowed (BGP has no AS 0)"),
     (dict(nodes=[{"name": "n1", "cluster": "x"}]), "nodes[0].cluster: is not an option here"),
     (dict(peers=[{"name": "p", "peer_ip": "10.0.0.300", "as_number": 65001}]), "peers[0].peer_ip: "),
     (dict(peers=[], purge=True), "purge_scope: is required with purge=true"),
