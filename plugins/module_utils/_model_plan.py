@@ -374,16 +374,19 @@ def run(module, params):
     before, after = plan_change(resources, changed)
     plan = compare(before, after)
     found = findings(before, after, plan, params.get("min_route_reflectors"), params.get("nodes_in_play"))
-    text_output = text(plan, found)
     accepted = set(params.get("accept") or [])
     blocking = [finding for finding in found if finding["blocking"] and finding["class"] not in accepted]
-    output = dict(changed=False, plan=plan, findings=found, text=text_output, lines=text_output.splitlines(),
-                  sessions_after=dict((name, dict((version, [peer.name for peer in after.bird_peers(name, version) or []])
-                                                  for version in (4, 6))) for name in after.nodes),
-                  wait_for=dict((name, wait_targets(after, plan, name, requested)) for name in after.nodes),
+    waiting = [name for name in after.nodes if params.get("nodes_in_play") is None or name in params["nodes_in_play"]]
+    output = dict(changed=False, findings=found,
+                  wait_for=dict((name, wait_targets(after, plan, name, requested)) for name in waiting),
                   mesh=dict(before=before.mesh_enabled(), after=after.mesh_enabled()),
                   deleted_peers=sorted(name for name, document in changed["BGPPeer"].items()
                                        if document is None and name in by_name["BGPPeer"]))
+    if params.get("details", True):
+        text_output = text(plan, found)
+        output.update(plan=plan, text=text_output, lines=text_output.splitlines(),
+                      sessions_after=dict((name, dict((version, [peer.name for peer in after.bird_peers(name, version) or []])
+                                                      for version in (4, 6))) for name in after.nodes))
     if blocking:
         raise CalicoError("the change is refused before any write, because of %s (accept a class with accept / "
                           "calico_bgp_accept): %s" % (", ".join(sorted(set(f["class"] for f in blocking))),

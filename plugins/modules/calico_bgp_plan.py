@@ -58,9 +58,18 @@ options:
   nodes_in_play:
     description:
       - The nodes whose sessions the caller verifies after the change (the role's play batch); with it, turning the
-        mesh off while other BGP nodes exist is the V(unverified) finding.
+        mesh off while other BGP nodes exist is the V(unverified) finding, and RV(wait_for) lists only these nodes.
     type: list
     elements: str
+  details:
+    description:
+      - Whether the result carries the per-node detail, RV(plan), RV(text), RV(lines) and RV(sessions_after).
+      - V(false) keeps what a caller needs to decide and wait - RV(findings), RV(mesh), RV(deleted_peers) and
+        RV(wait_for) - as the bgp_peering role does outside check mode. The detail of a change that turns the mesh
+        off at 96 nodes is about 6 MB, and Ansible handles a registered result of that size on every later task
+        of every host.
+    type: bool
+    default: true
   min_route_reflectors:
     description:
       - How many route reflector sessions each node that is not a reflector, and not in the mesh, must keep per
@@ -103,7 +112,7 @@ plan:
     sessions each with C(name), C(peer), C(type), C(as_number) and C(resource) (the BGPPeer, empty for the mesh);
     C(kept), the number of sessions kept unchanged (their names are in RV(sessions_after)); and C(after), the number
     of sessions after the change.
-  returned: always
+  returned: when O(details=true)
   type: dict
 findings:
   description: Each finding with C(class), C(blocking), C(message) and C(nodes).
@@ -112,20 +121,20 @@ findings:
   elements: dict
 text:
   description: The plan as text (a table per node, then the findings).
-  returned: always
+  returned: when O(details=true)
   type: str
 lines:
   description: RV(text) as a list of lines.
-  returned: always
+  returned: when O(details=true)
   type: list
   elements: str
 sessions_after:
   description: Per node and family, the names of the BIRD protocols calico/node will have after the change.
-  returned: always
+  returned: when O(details=true)
   type: dict
 wait_for:
   description:
-    - Per node, the peers of the sessions that carry traffic after the change, both families - the mesh's, those of
+    - Per node (of O(nodes_in_play), when given), the peers of the sessions that carry traffic after the change, both families - the mesh's, those of
       the BGPPeers of O(peers), and every session the change adds or resets - in the form
       O(netops.calico.calico_node_status#module:wait_for) takes (the port only where the BIRD protocol name carries
       it).
@@ -157,6 +166,7 @@ ARGUMENT_SPEC = dict(
     min_route_reflectors=dict(type="int"),
     nodes_in_play=dict(type="list", elements="str"),
     accept=dict(type="list", elements="str", choices=list(bgp_plan.CLASSES), default=[]),
+    details=dict(type="bool", default=True),
 )
 
 

@@ -201,3 +201,19 @@ def test_a_peer_selector_matching_no_node_is_refused(lab, tmp_path):
         run_module("calico_bgp_plan", conn(lab, peers=[{"name": "to-nowhere", "node_selector": "rack == 'r9'",
                                                         "peer_ip": "127.0.0.9", "as_number": 65009}]))
     assert "its node_selector \"rack == 'r9'\" matches no node" in str(failure.value)
+
+
+def test_without_details_the_plan_keeps_what_a_caller_decides_and_waits_on(lab):
+    """details=false drops the per-node detail, and nodes_in_play limits wait_for to those nodes;
+    what is left is the same as in the full plan."""
+    rack = lab.topology.racks[0]
+    args = dict(bgp_configuration={"node_to_node_mesh": False}, peers=tor_peers(lab),
+                nodes_in_play=[node.name for node in rack.nodes], accept=["unverified"])
+    full = run_module("calico_bgp_plan", conn(lab, **args))
+    brief = run_module("calico_bgp_plan", conn(lab, details=False, **args))
+    assert set(brief) - {"invocation"} == {"changed", "findings", "wait_for", "mesh", "deleted_peers"}
+    assert sorted(brief["wait_for"]) == sorted(node.name for node in rack.nodes)
+    for key in ("findings", "wait_for", "mesh", "deleted_peers"):
+        assert brief[key] == full[key], key
+    assert brief["mesh"] == {"before": True, "after": False}
+    assert all(len(brief["wait_for"][node.name]) == 2 for node in rack.nodes)  # the ToR, both families
