@@ -92,7 +92,7 @@ options:
       - For C(Established), a session that BIRD's own clock shows Established for the span of those readings
         already ((O(stable_polls) - 1) x O(wait_interval) seconds, from BIRD's C(show status) time and the
         session's SINCE time, rounded against the session) counts at once; so a long-standing session is not
-        watched again. BIRD prints both times in its local time zone (calico/node's is UTC).
+        watched again (see the notes on BIRD's clock).
     type: int
     default: 1
 notes:
@@ -103,6 +103,10 @@ notes:
     info column (disabled peers) are kept.
   - The BIRD sockets must exist when the task starts, and an error talking to BIRD while waiting
     fails the task at once; the module does not wait for BIRD itself to start.
+  - RV(ipv4_peers[].seconds_in_state) compares two times BIRD prints in its own local time, so it
+    does not depend on the node's clock or time zone. calico/node runs in UTC; a BIRD run in a time
+    zone with daylight saving shows a session that came up just before the clocks went forward as
+    older by the change, for the seconds after it.
 seealso:
   - name: calicoctl node status
     description: The command whose output RV(table) reproduces.
