@@ -221,6 +221,24 @@ def test_a_session_established_long_enough_by_birds_clock_passes_a_stable_wait_i
     assert result["not_in_wait_state"] == [] and result["waited"] < 1
 
 
+def test_a_restarted_session_is_dated_from_its_restart(bird_daemons, tmp_path):
+    """BIRD resets SINCE when a session restarts, so one that came back a moment ago gets no credit
+    for the time before: a 2-reading wait 5 s apart takes both readings."""
+    node, _peer, _config = pair(bird_daemons, "127.0.0.77", "127.0.0.78")
+    args = {"bird_socket": node.socket_path, "bird6_socket": str(tmp_path / "none6.ctl")}
+    aged = poll_module(args, lambda r: (r["ipv4_peers"][0]["seconds_in_state"] or 0) >= 3)
+    since = aged["ipv4_peers"][0]["since"]
+    with BirdClient(node.socket_path) as bird:
+        bird.command("restart Node_127_0_0_78")
+    back = poll_module(args, lambda r: r["ipv4_peers"][0]["bgp_state"] == "Established"
+                       and r["ipv4_peers"][0]["since"] != since)
+    assert back["ipv4_peers"][0]["since"] != since
+    assert back["ipv4_peers"][0]["seconds_in_state"] is None or back["ipv4_peers"][0]["seconds_in_state"] < 3
+    result = run_module("calico_node_status", dict(args, wait_for=["127.0.0.78"], wait_timeout=SESSION_TIMEOUT,
+                                                   wait_interval=5, stable_polls=2))
+    assert result["not_in_wait_state"] == [] and result["waited"] >= 5
+
+
 def test_iso_long_times_date_the_sessions_too(fabric):
     def dated(result):
         return all(peer["since"][4] == "-" and peer["seconds_in_state"] is not None and peer["seconds_in_state"] >= 0
