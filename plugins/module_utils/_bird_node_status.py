@@ -246,7 +246,7 @@ class _Streaks(object):
         return [peer for peer in selected
                 if self.counts[(peer["ip_version"], peer["name"])][1] < self.stable_polls
                 and not (self.wait_state == STATE_WITH_OWN_SINCE
-                         and peer.get("seconds_in_state") is not None
+                         and peer["seconds_in_state"] is not None
                          and peer["seconds_in_state"] >= self.window)]
 
 
@@ -263,21 +263,14 @@ def wait_for_peers(read_status, wait_for, wait_state, wait_timeout, wait_interva
     started = clock()
     deadline = started + wait_timeout
     streaks = _Streaks(wait_state, stable_polls, (stable_polls - 1) * wait_interval)
-    last_unmet = []
     while True:
         status = read_status()
         selected = wait_for.selected(status.peers)
         streaks.update(selected)
-        unmet = unmet_peers(status, wait_for, wait_state)
-        if not unmet:
-            unstable = streaks.unstable(selected)
-            if not unstable:
-                return status, [], clock() - started
-            last_unmet = [_unmet_entry(peer, True) for peer in unstable]
-        else:
-            last_unmet = unmet
+        not_in_state = unmet_peers(status, wait_for, wait_state)
+        unmet = not_in_state or [_unmet_entry(peer, True) for peer in streaks.unstable(selected)]
         now = clock()
-        if now >= deadline:
-            return status, last_unmet, now - started
-        interval = min(wait_interval, FIRST_READINGS_INTERVAL) if unmet else wait_interval
+        if not unmet or now >= deadline:
+            return status, unmet, now - started
+        interval = min(wait_interval, FIRST_READINGS_INTERVAL) if not_in_state else wait_interval
         sleep(max(0.0, min(interval, deadline - now)))
