@@ -66,9 +66,9 @@ def apply(kind_apply, argument_spec, lab, **options):
 def read_status(lab, node):
     """The node's sessions of both families, read as calico_node_status reads them (without its
     scan of the machine's processes, which a floor need not pay)."""
-    ipv4 = node_status.read_sessions([lab.socket(node.name)], 4)
-    ipv6 = node_status.read_sessions([lab.socket(node.name + ".bird6")], 6) if lab.ipv6 else (None, None)
-    return node_status.NodeStatus({}, ipv4[0], ipv4[1], ipv6[0], ipv6[1])
+    return node_status.collect_node_status([lab.socket(node.name)],
+                                           [lab.socket(node.name + ".bird6")] if lab.ipv6 else [],
+                                           process_scan=dict)
 
 
 def wait_until(condition, what):
