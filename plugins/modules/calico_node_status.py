@@ -302,6 +302,8 @@ def node_status(module):
         finite_positive(params[name], name)
     if params["wait_timeout"] != 0:
         finite_positive(params["wait_timeout"], "wait_timeout")
+    if params["stable_polls"] < 1:
+        raise ValidationError("stable_polls", "%d must be 1 or more" % params["stable_polls"])
     wait_for = status_lib.parse_wait_for(params["wait_for"])
     ipv4_sockets = [params["bird_socket"]] if params["bird_socket"] else status_lib.IPV4_SOCKETS
     ipv6_sockets = [params["bird6_socket"]] if params["bird6_socket"] else status_lib.IPV6_SOCKETS
@@ -311,8 +313,6 @@ def node_status(module):
 
     if not params["wait_for"]:
         return dict(changed=False, waited=0.0, **read_status().result())
-    if params["stable_polls"] < 1:
-        raise ValidationError("stable_polls", "%d must be 1 or more" % params["stable_polls"])
     status, unmet, waited = status_lib.wait_for_peers(
         read_status, wait_for, params["wait_state"], params["wait_timeout"], params["wait_interval"],
         stable_polls=params["stable_polls"])

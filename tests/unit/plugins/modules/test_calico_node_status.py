@@ -110,6 +110,7 @@ def test_wait_for_other_state(sockets):
 @pytest.mark.parametrize("args, message", [
     ({"wait_for": ["node2"]}, "wait_for: entry 'node2' is not a peer address"),
     ({"wait_for": ["all"], "stable_polls": 0}, "stable_polls: 0 must be 1 or more"),
+    ({"stable_polls": -1}, "stable_polls: -1 must be 1 or more"),  # refused without wait_for too
     ({"timeout": 0}, "timeout: 0.0 must be a finite number of seconds above 0"),
     ({"wait_interval": -1}, "wait_interval: -1.0 must be a finite number of seconds above 0"),
     ({"wait_timeout": -1}, "wait_timeout: -1.0 must be a finite number of seconds above 0"),
