@@ -161,6 +161,10 @@ class WaitFor(object):
     def absent(self, peers):
         return [target for target in self.targets if not any(target.matches(peer) for peer in peers)]
 
+    def joined(self, other):
+        """The peers either selects."""
+        return WaitFor(self.every or other.every, self.targets + other.targets)
+
 
 def parse_wait_for(wait_for):
     """A WaitFor of the entries. Raises ValidationError naming a bad entry."""
@@ -177,7 +181,7 @@ def _parse_peer_text(text):
     return ipaddress.ip_address(parts[0]), parts[1]
 
 
-def _unmet_entry(peer, in_wait_state):
+def unmet_entry(peer, in_wait_state):
     return {"peer": format_peer_ip(peer["peer_address"], peer["peer_port"]), "name": peer["name"],
             "peer_type": peer["peer_type"], "bgp_state": peer["bgp_state"] or peer["state"],
             "last_error": peer["last_error"], "present": True, "in_wait_state": in_wait_state}
@@ -186,7 +190,7 @@ def _unmet_entry(peer, in_wait_state):
 def unmet_peers(status, wait_for, wait_state):
     """The selected peers that are not in `wait_state`, then the targets that match no peer at
     all. Each entry: peer, name, peer_type, bgp_state, last_error, present, in_wait_state."""
-    unmet = [_unmet_entry(peer, False) for peer in wait_for.selected(status.peers)
+    unmet = [unmet_entry(peer, False) for peer in wait_for.selected(status.peers)
              if peer["bgp_state"] != wait_state]
     unmet += [
         {"peer": target.text, "name": None, "peer_type": None, "bgp_state": None,
@@ -194,6 +198,14 @@ def unmet_peers(status, wait_for, wait_state):
         for target in wait_for.absent(status.peers)
     ]
     return unmet
+
+
+def unmet_of(status, wait_for, wait_state, streaks):
+    """(peers not in the state, unmet entries) of one node's reading, `streaks` already updated
+    with it: the peers not in the state, else the ones in it but not yet stable."""
+    not_in_state = unmet_peers(status, wait_for, wait_state)
+    return not_in_state, not_in_state or [unmet_entry(peer, True)
+                                          for peer in streaks.unstable(wait_for.selected(status.peers))]
 
 
 def describe_unmet(unmet, stable_polls=1):
@@ -220,9 +232,16 @@ FIRST_READINGS_INTERVAL = 0.25
 STATE_WITH_OWN_SINCE = "Established"
 
 
-class _Streaks(object):
+def _peer_key(peer):
+    """A peer's identity across readings: its node (peers of several nodes, read from the
+    datastore, carry one), family and protocol name."""
+    return peer.get("node"), peer["ip_version"], peer["name"]
+
+
+class Streaks(object):
     """Per selected peer, the readings in a row on which it was in the wait state. A peer whose
-    SINCE changed between two such readings restarted in between: its count starts again."""
+    SINCE changed between two such readings restarted in between: its count starts again.
+    update() takes every selected peer of a reading at once."""
 
     def __init__(self, wait_state, stable_polls, window):
         self.wait_state = wait_state
@@ -235,7 +254,7 @@ class _Streaks(object):
         for peer in selected:
             if peer["bgp_state"] != self.wait_state:
                 continue
-            key = (peer["ip_version"], peer["name"])
+            key = _peer_key(peer)
             since, count = self.counts.get(key, (None, 0))
             counts[key] = (peer["since"], count + 1 if count and since == peer["since"] else 1)
         self.counts = counts
@@ -244,7 +263,7 @@ class _Streaks(object):
         """The selected peers in the wait state that are neither on stable_polls readings in a
         row nor, by BIRD's own clock, in the state for the readings' span already."""
         return [peer for peer in selected
-                if self.counts[(peer["ip_version"], peer["name"])][1] < self.stable_polls
+                if self.counts[_peer_key(peer)][1] < self.stable_polls
                 and not (self.wait_state == STATE_WITH_OWN_SINCE
                          and peer["seconds_in_state"] is not None
                          and peer["seconds_in_state"] >= self.window)]
@@ -262,13 +281,12 @@ def wait_for_peers(read_status, wait_for, wait_state, wait_timeout, wait_interva
     Returns (last status, unmet entries (empty on success), seconds waited)."""
     started = clock()
     deadline = started + wait_timeout
-    streaks = _Streaks(wait_state, stable_polls, (stable_polls - 1) * wait_interval)
+    streaks = Streaks(wait_state, stable_polls, (stable_polls - 1) * wait_interval)
     while True:
         status = read_status()
         selected = wait_for.selected(status.peers)
         streaks.update(selected)
-        not_in_state = unmet_peers(status, wait_for, wait_state)
-        unmet = not_in_state or [_unmet_entry(peer, True) for peer in streaks.unstable(selected)]
+        not_in_state, unmet = unmet_of(status, wait_for, wait_state, streaks)
         now = clock()
         if not unmet or now >= deadline:
             return status, unmet, now - started

@@ -28,6 +28,7 @@ PLURALS = {
     "BGPPeer": "bgppeers",
     "BGPFilter": "bgpfilters",
     "Node": "nodes",
+    "CalicoNodeStatus": "caliconodestatuses",
     "ClusterInformation": "clusterinformations",
 }
 # Metadata Calico manages itself: kept on update, hidden from diffs.
@@ -63,8 +64,9 @@ def _timestamp():
     return datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def new_resource(kind, name, spec=None, labels=None):
-    """A fresh resource as calicoctl create makes it: new uid and creationTimestamp."""
+def new_resource(kind, name, spec=None, labels=None, status=None):
+    """A fresh resource as calicoctl create makes it: new uid and creationTimestamp; status, for a
+    kind whose Go type stores one (see the kind's file)."""
     metadata = OrderedDict([("name", name), ("uid", str(uuid.uuid4())),
                             ("creationTimestamp", _timestamp())])
     if labels:
@@ -73,6 +75,8 @@ def new_resource(kind, name, spec=None, labels=None):
                             ("metadata", metadata), ("spec", OrderedDict(spec or {}))])
     if kind == "Node":
         document["status"] = {}
+    if status is not None:
+        document["status"] = status
     return document
 
 

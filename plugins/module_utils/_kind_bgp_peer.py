@@ -21,6 +21,8 @@ from ansible_collections.netops.calico.plugins.module_utils import _model_values
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ApplyResult, make_diff, new_resource
 from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationErrors, shown
 from ansible_collections.netops.calico.plugins.module_utils._model_options import (
+    OWNER_LABEL,
+    OWNER_VALUE,
     SECRET_REFERENCE_SUBOPTIONS,
     Kind,
     Option,
@@ -29,6 +31,7 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
     choice_option,
     coerce,
     integer_option,
+    is_owned,
     list_option,
     merge_labels,
     parse_options,
@@ -37,10 +40,6 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
     update_section,
 )
 from ansible_collections.netops.calico.plugins.module_utils._model_selector import validate_selector
-
-# Every peer this collection creates carries this label; purge only ever removes such peers.
-OWNER_LABEL = "netops.calico/managed-by"
-OWNER_VALUE = "ansible"
 
 SCOPES = ("global", "node")
 SOURCE_ADDRESSES = ("UseNodeIP", "None")
@@ -213,10 +212,6 @@ def scope_of(spec):
     if spec.get("nodeSelector"):
         return "selector"
     return "global"
-
-
-def is_owned(document):
-    return ((document.get("metadata") or {}).get("labels") or {}).get(OWNER_LABEL) == OWNER_VALUE
 
 
 # ---- requests: the validated options of one peer --------------------------------------------

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_configuration as bgp_configuration
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_filter as bgp_filter
 from ansible_collections.netops.calico.plugins.module_utils import _kind_bgp_peer as bgp_peer
+from ansible_collections.netops.calico.plugins.module_utils import _kind_calico_node_status as node_status
 from ansible_collections.netops.calico.plugins.module_utils import _kind_node as node_model
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import API_VERSION, as_plain
 from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, ValidationError, shown
@@ -29,7 +30,12 @@ KINDS = OrderedDict([
     ("Node", node_model),
     ("BGPFilter", bgp_filter),
     ("BGPPeer", bgp_peer),
+    ("CalicoNodeStatus", node_status),
 ])
+# What an export holds unless told otherwise: the BGP configuration (status requests are transient).
+BGP_KINDS = ("BGPConfiguration", "Node", "BGPFilter", "BGPPeer")
+# Kinds whose status is calico/node's report: an export leaves it out, so a restore never replays it.
+REPORTED_STATUS = ("CalicoNodeStatus",)
 # Metadata Calico manages itself: left out of an export, never applied.
 MANAGED_METADATA = ("uid", "creationTimestamp", "resourceVersion", "generation", "managedFields",
                     "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")
@@ -107,6 +113,8 @@ def _document(index, resource, state):
             options["labels"] = metadata["labels"]
         if metadata.get("annotations"):
             warnings.append("%s: metadata.annotations are not applied (the collection does not manage them)" % where)
+        if kind in REPORTED_STATUS and resource.get("status"):
+            warnings.append("%s: status is not applied (calico/node writes it)" % where)
     try:
         params = _identity(kind, name, state)
         if state == "present":
@@ -168,8 +176,8 @@ def complete_params(kind, params):
         bgp_configuration.spec_changes(full)
     elif kind == "BGPPeer":
         bgp_peer.parse_request(full)
-    elif kind == "Node":
-        node_model.requested_changes(full)
+    elif kind in ("Node", "CalicoNodeStatus"):
+        KINDS[kind].requested_changes(full)
     elif full.get("state") == "present":
         bgp_filter.desired_state(None, full["name"], full)
     params.update((key, value) for key, value in full.items() if key not in params)
@@ -250,6 +258,6 @@ def exported(document):
         metadata.pop(field, None)
     ordered = OrderedDict([("apiVersion", clean.get("apiVersion")), ("kind", clean.get("kind")),
                            ("metadata", metadata), ("spec", clean.get("spec") or {})])
-    if "status" in clean:
+    if "status" in clean and clean.get("kind") not in REPORTED_STATUS:
         ordered["status"] = clean["status"]
     return ordered

@@ -28,6 +28,16 @@ from ansible_collections.netops.calico.plugins.module_utils import _model_values
 from ansible_collections.netops.calico.plugins.module_utils._errors import Problems, ValidationError, shown
 
 
+# Every resource this collection creates carries this label (BGP peers, status requests); a purge or
+# a cleanup only ever removes such resources.
+OWNER_LABEL = "netops.calico/managed-by"
+OWNER_VALUE = "ansible"
+
+
+def is_owned(document):
+    return ((document.get("metadata") or {}).get("labels") or {}).get(OWNER_LABEL) == OWNER_VALUE
+
+
 def _go_empty(value):
     """What encoding/json's omitempty leaves out (false only for non-pointer bools: see Option)."""
     return value is None or value == "" or value == [] or value == {}

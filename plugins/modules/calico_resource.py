@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: calico_resource
-short_description: Apply or delete calicoctl manifests (BGPConfiguration, BGPPeer, BGPFilter, Node)
+short_description: Apply or delete calicoctl manifests (BGPConfiguration, BGPPeer, BGPFilter, Node, CalicoNodeStatus)
 version_added: 0.2.0
 description:
   - Applies the resources of a calicoctl manifest, one or many YAML documents, or deletes them, straight in Calico's
@@ -24,6 +24,10 @@ description:
     naming each conversion.
   - A Node must already be registered (calico/node registers it); only its C(spec.bgp) and labels are applied, the
     rest of a Node is calico/node's. A Node cannot be deleted here.
+  - A C(CalicoNodeStatus) (a request for a node's BGP status, Calico 3.22 or later) is checked as Calico's validator
+    checks it (C(node), C(classes) from C(Agent), C(BGP), C(Routes), each once, and C(updatePeriodSeconds) from 0 to
+    86400, all three required); its C(status) is calico/node's, never applied, and kept as stored on update.
+    M(netops.calico.calico_bgp_status) writes and reads such requests for you.
 author:
   - netops.calico maintainers (@netops)
 extends_documentation_fragment:

@@ -24,10 +24,13 @@ extends_documentation_fragment:
   - netops.calico.attributes.info_module
 options:
   kinds:
-    description: The kinds to export, in this order.
+    description:
+      - The kinds to export, in this order.
+      - C(CalicoNodeStatus) requests are exported without their C(status) (calico/node's report), so a restore
+        asks for a new report rather than replaying an old one.
     type: list
     elements: str
-    choices: [BGPConfiguration, Node, BGPFilter, BGPPeer]
+    choices: [BGPConfiguration, Node, BGPFilter, BGPPeer, CalicoNodeStatus]
     default: [BGPConfiguration, Node, BGPFilter, BGPPeer]
 seealso:
   - module: netops.calico.calico_resource
@@ -63,7 +66,7 @@ from ansible_collections.netops.calico.plugins.module_utils import _model_manife
 from ansible_collections.netops.calico.plugins.module_utils._module import CalicoModule
 
 ARGUMENT_SPEC = dict(
-    kinds=dict(type="list", elements="str", choices=list(manifests.KINDS), default=list(manifests.KINDS)),
+    kinds=dict(type="list", elements="str", choices=list(manifests.KINDS), default=list(manifests.BGP_KINDS)),
 )
 
 

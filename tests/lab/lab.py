@@ -27,6 +27,7 @@ import time
 from tests.lab.agent import AgentPool, NodeAgent, ensure_cluster_information, read_snapshot, register_node
 from tests.lab.monitor import RouteMonitor
 from tests.lab.routers import fabric_protocols, render_tor_config
+from tests.lab.status_reporter import StatusReporters
 from tests.lab.topology import Topology
 from tests.support import netns as netns_support
 from tests.support.bird_daemon import BirdDaemon, start_all
@@ -222,6 +223,7 @@ class Lab(object):
         self.agents = {}
         self.tors = {}      # speaker (ToR name, and name.bird6) -> BirdDaemon
         self.pool = None
+        self.reporters = None
         self.started = False
 
     # ---- life cycle ------------------------------------------------------------------
@@ -285,6 +287,10 @@ class Lab(object):
         pool_datastore = EtcdDatastore(ConnectionSettings(self.etcd.endpoints, timeout=5.0))
         self.pool = AgentPool(pool_datastore, list(self.agents.values()), self.poll_interval)
         self.pool.start()
+        # calico/node's status reporter for every node (CalicoNodeStatus requests), its own connection
+        self.reporters = StatusReporters(EtcdDatastore(ConnectionSettings(self.etcd.endpoints, timeout=5.0)),
+                                         dict((name, self.status_sockets(name)) for name in self.agents))
+        self.reporters.start()
         self.wait_established(timeout=self.start_timeout)
         self.wait_for_routes(timeout=self.start_timeout)
 
@@ -296,6 +302,10 @@ class Lab(object):
 
     def stop(self):
         """Stop everything this lab started, by PID, and remove its work directory."""
+        if self.reporters is not None:
+            self.reporters.stop()
+            self.reporters.datastore.close()
+            self.reporters = None
         if self.pool is not None:
             self.pool.stop()
             self.pool.datastore.close()
@@ -365,6 +375,13 @@ class Lab(object):
     def socket(self, name):
         """BIRD control socket of a speaker (see daemon())."""
         return self.daemon(name).socket_path
+
+    def status_sockets(self, node_name):
+        """{4: path, 6: path} of the BIRD sockets a node's status reporter reads; without IPv6, a
+        bird6 path nothing listens on (as on a calico/node that runs no bird6)."""
+        ipv4 = self.socket(node_name)
+        ipv6 = self.socket(node_name + BIRD6) if self.ipv6 else ipv4[:-len(".ctl")] + BIRD6 + ".ctl"
+        return {4: ipv4, 6: ipv6}
 
     def pids(self):
         """{what: pid} of every process the lab started."""

@@ -162,7 +162,7 @@ def render_node_config(snapshot, node_name, pod_cidr, pod_blocks=(), version=4, 
         "",
         "# The pod blocks this node owns, announced as blackhole routes (Calico's bird_aggr.cfg).",
         "# No `protocol kernel`: routes stay inside BIRD and never touch this machine.",
-        "protocol static calico_pod_blocks {",
+        "protocol static {  # unnamed, as in bird_aggr.cfg: BIRD calls it static1",
     ]
     lines += ["  route %s blackhole;" % block for block in pod_blocks]
     lines += [

@@ -8,7 +8,7 @@ SHOW_ROUTE = (
     "1007-10.244.2.128/26    unreachable [Node_127_65_1_254_port_1179 10:02:12 from 127.65.1.254] * (100/-) [AS65002i]\n"
     " 10.244.1.64/26     unreachable [Node_127_65_1_254_port_1179 10:02:12 from 127.65.1.254] * (100/-) [i]\n"
     "                    unreachable [Mesh_127_65_1_12 10:02:10 from 127.65.1.12] (100/-) [i]\n"
-    " 10.244.1.0/26      blackhole [calico_pod_blocks 10:02:10] * (200)\n"
+    " 10.244.1.0/26      blackhole [static1 10:02:10] * (200)\n"
     "0000 \n")
 
 

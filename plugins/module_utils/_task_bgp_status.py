@@ -1,0 +1,332 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netops.calico contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The task of calico_bgp_status: BGP status of many nodes at once, from the datastore.
+
+For internal use by this collection. No Ansible imports. For each node the task writes its own
+CalicoNodeStatus request, waits until calico/node has reported into it, reads every request
+with one range read per poll, applies calico_node_status's wait rules to every node at once,
+and deletes the requests it wrote when it finishes, success or failure.
+
+Whether a report is current: calico/node rewrites a status only when what it read from BIRD
+differs from what is stored (node/pkg/status/reporter.go), so a status's age tells when it
+last changed, not whether calico/node still runs. What proves a report current is that it was
+written into a request this task has just created: the key's revision is newer than the
+creation's, and lastUpdated is set. A request that existed before (check mode reads those) is
+shown with its age and `current: false`.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import time
+from collections import OrderedDict
+
+from ansible_collections.netops.calico.plugins.module_utils import _kind_calico_node_status as node_status
+from ansible_collections.netops.calico.plugins.module_utils import _model_values as values
+from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import (
+    FIRST_READINGS_INTERVAL,
+    Streaks,
+    WaitFor,
+    describe_unmet,
+    parse_wait_for,
+    unmet_of,
+)
+from ansible_collections.netops.calico.plugins.module_utils._errors import CalicoError, Problems, ValidationError, shown
+from ansible_collections.netops.calico.plugins.module_utils._model_options import OWNER_LABEL, OWNER_VALUE, is_owned
+from ansible_collections.netops.calico.plugins.module_utils._model_selector import selector_matches, validate_selector
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
+
+REQUEST_PREFIX = "netops-calico-"
+MAX_NAME = 253
+ALL = "all"
+
+
+def request_name(node):
+    """The request's name for a node: netops-calico-<node>, or, for a node name too long for that,
+    its first characters and a hash of the whole (still the same for the same node)."""
+    name = REQUEST_PREFIX + node
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(node.encode("utf-8")).hexdigest()[:16]
+    return name[:MAX_NAME - len(digest) - 1].rstrip("-.") + "-" + digest
+
+
+class Options(object):
+    """The task's options, every one checked before the datastore is read."""
+
+    def __init__(self, params):
+        problems = Problems()
+        nodes = params.get("nodes") or []
+        self.every_node = any(str(node).strip().lower() == ALL for node in nodes)
+        self.nodes = [node for node in nodes if str(node).strip().lower() != ALL]
+        for index, node in enumerate(self.nodes):
+            problems.attempt(values.resource_name, node, "nodes[%d]" % index)
+        if not nodes and not params.get("node_selector"):
+            problems.add("nodes", "give node names, or all (optionally with node_selector)")
+        self.selector = params.get("node_selector")
+        if self.selector is not None:
+            problems.attempt(validate_selector, self.selector, "node_selector")
+        self.update_period = problems.attempt(values.integer, params.get("update_period"), "update_period", 0,
+                                              node_status.MAX_UPDATE_PERIOD)
+        for name in ("wait_interval",):
+            problems.attempt(values.finite_positive, params.get(name), name)
+        if params.get("wait_timeout") != 0:
+            problems.attempt(values.finite_positive, params.get("wait_timeout"), "wait_timeout")
+        self.wait_timeout = params.get("wait_timeout")
+        self.wait_interval = params.get("wait_interval")
+        self.wait_state = params.get("wait_state")
+        self.stable_polls = params.get("stable_polls")
+        if not isinstance(self.stable_polls, int) or self.stable_polls < 1:
+            problems.add("stable_polls", "%s must be 1 or more" % shown(self.stable_polls))
+        self.wait_for = problems.attempt(parse_wait_for, params.get("wait_for") or [])
+        self.wait_for_each = OrderedDict()
+        for node, entries in (params.get("wait_for_each") or {}).items():
+            if not isinstance(entries, list):
+                problems.add("wait_for_each.%s" % node, "must be a list of peer addresses (or all)")
+                continue
+            try:
+                self.wait_for_each[node] = parse_wait_for([str(entry) for entry in entries])
+            except ValidationError as exc:
+                problems.add("wait_for_each.%s" % node, str(exc)[len("wait_for: "):])
+        self.waits = bool(params.get("wait_for")) or any(entries for entries in (params.get("wait_for_each") or {}).values())
+        if self.waits and self.update_period == 0:
+            problems.add("update_period", "0 makes calico/node report once only, so nothing could be waited for; "
+                                          "give 1 or more with wait_for")
+        self.routes = bool(params.get("routes"))
+        self.keep_requests = bool(params.get("keep_requests"))
+        problems.raise_any()
+        if self.wait_for is None:
+            self.wait_for = WaitFor(False, [])
+
+    def wait_for_node(self, node):
+        each = self.wait_for_each.get(node)
+        return self.wait_for.joined(each) if each else self.wait_for
+
+
+def select_nodes(options, registered):
+    """The nodes to read, from the registered Node resources ({name: labels}); a listed node
+    that is not registered is refused before anything is written."""
+    unknown = [node for node in options.nodes if node not in registered]
+    if unknown:
+        listed = sorted(registered)
+        raise ValidationError("nodes", "%s %s not registered in the Calico datastore (registered: %s%s)" % (
+            ", ".join(unknown), "is" if len(unknown) == 1 else "are",
+            ", ".join(listed[:10]) or "none", ", ..." if len(listed) > 10 else ""))
+    names = sorted(registered) if options.every_node or not options.nodes else list(OrderedDict.fromkeys(options.nodes))
+    if options.selector is not None:
+        names = [name for name in names if selector_matches(options.selector, registered[name])]
+        if not names:
+            raise ValidationError("node_selector", "%s matches none of the nodes asked for" % shown(options.selector))
+    unknown_each = [node for node in options.wait_for_each if node not in names]
+    if unknown_each:
+        raise ValidationError("wait_for_each", "%s %s not among the nodes read (%s)" % (
+            ", ".join(unknown_each), "is" if len(unknown_each) == 1 else "are", ", ".join(names)))
+    return names
+
+
+def new_request(node, name, update_period):
+    return new_resource(node_status.KIND, name, spec=OrderedDict([
+        ("node", node), ("classes", list(node_status.CLASSES)), ("updatePeriodSeconds", update_period)]),
+        labels={OWNER_LABEL: OWNER_VALUE}, status=node_status.empty_status())
+
+
+class NodeReading(object):
+    """One node in one reading: its request as stored now and whether calico/node has reported
+    into it since this task wrote it (created_revision; None for a request found stored)."""
+
+    def __init__(self, node, document, created_revision=None):
+        self.node = node
+        self.document = document
+        self.written = created_revision is not None
+        self.current = bool(document is not None and self.written
+                            and int(document["metadata"]["resourceVersion"]) > created_revision
+                            and node_status.last_updated(document) is not None)
+        self.report = node_status.Report(document) if document is not None else None
+        for peer in self.peers:
+            peer["node"] = node
+
+    @property
+    def peers(self):
+        return self.report.peers if self.report is not None else []
+
+
+class FleetStatus(object):
+    """The requests of one task: written, read together, deleted."""
+
+    def __init__(self, store, options, nodes, clock=time.monotonic, sleep=time.sleep):
+        self.store = store
+        self.options = options
+        self.nodes = nodes
+        self.names = OrderedDict((node, request_name(node)) for node in nodes)
+        self.created = OrderedDict()   # node -> (uid, revision) of the request this task wrote
+        self.clock = clock
+        self.sleep = sleep
+
+    def existing(self):
+        """{name: stored request} of every CalicoNodeStatus (one range read)."""
+        return OrderedDict((document["metadata"]["name"], document) for document in self.store.list(node_status.KIND))
+
+    def create(self):
+        """Write one request per node. A request of that name left by an earlier run of this
+        collection is deleted first (in its own transaction, so calico/node sees a new request);
+        one this collection did not create is never touched: the task stops before writing."""
+        stored = self.existing()
+        foreign = [name for name in self.names.values() if name in stored and not is_owned(stored[name])]
+        if foreign:
+            raise ValidationError("nodes", "CalicoNodeStatus %s already exist%s and %s not created by this collection; "
+                                  "it is left alone: delete or rename it" % (
+                                      ", ".join(foreign), "s" if len(foreign) == 1 else "",
+                                      "was" if len(foreign) == 1 else "were"))
+        leftovers = [name for name in self.names.values() if name in stored]
+        if leftovers:
+            self.store.apply_batch(node_status.KIND, lambda current: OrderedDict(
+                (name, None) for name in leftovers if name in current and is_owned(current[name])))
+        wanted = OrderedDict((name, new_request(node, name, self.options.update_period))
+                             for node, name in self.names.items())
+        result = self.store.apply_batch(node_status.KIND, lambda current: wanted)
+        for node, name in self.names.items():
+            after = result.results[name].after
+            self.created[node] = (after["metadata"]["uid"], int(after["metadata"]["resourceVersion"]))
+
+    def read(self):
+        """{node: NodeReading} from one range read of the requests."""
+        stored = self.existing()
+        readings = OrderedDict()
+        for node, name in self.names.items():
+            document = stored.get(name)
+            uid, revision = self.created.get(node, (None, None))
+            if document is not None and uid is not None and document["metadata"].get("uid") != uid:
+                document = None  # replaced by another writer: not the request this task wrote
+            readings[node] = NodeReading(node, document, revision)
+        return readings
+
+    def delete(self):
+        """Delete the requests this task wrote (those still stored with its uid); their names."""
+        created = dict((self.names[node], uid) for node, (uid, _revision) in self.created.items())
+        result = self.store.apply_batch(node_status.KIND, lambda current: OrderedDict(
+            (name, None) for name, uid in created.items()
+            if name in current and current[name]["metadata"].get("uid") == uid))
+        return [name for name, outcome in result.results.items() if outcome.changed]
+
+    def wait(self):
+        """Read until every node reported and its selected peers are in the wait state and stable,
+        or wait_timeout passed. Returns (readings, {node: unmet entries}, [silent nodes], waited)."""
+        options = self.options
+        started = self.clock()
+        deadline = started + options.wait_timeout
+        streaks = Streaks(options.wait_state, options.stable_polls, (options.stable_polls - 1) * options.wait_interval)
+        while True:
+            readings = self.read()
+            silent = [node for node, reading in readings.items() if not reading.current]
+            reported = [reading for reading in readings.values() if reading.current]
+            streaks.update([peer for reading in reported
+                            for peer in options.wait_for_node(reading.node).selected(reading.peers)])
+            unmet, settling = OrderedDict(), False
+            for reading in reported:
+                wait_for = options.wait_for_node(reading.node)
+                if not (wait_for.every or wait_for.targets):
+                    continue
+                not_in_state, entries = unmet_of(reading, wait_for, options.wait_state, streaks)
+                settling = settling or bool(not_in_state)
+                if entries:
+                    unmet[reading.node] = entries
+            now = self.clock()
+            if (not silent and not unmet) or now >= deadline:
+                return readings, unmet, silent, now - started
+            quick = silent or settling
+            interval = min(options.wait_interval, FIRST_READINGS_INTERVAL) if quick else options.wait_interval
+            self.sleep(max(0.0, min(interval, deadline - now)))
+
+
+def node_result(reading, routes, waited_for_report=None):
+    """What the task returns for one node: nothing of a request this task wrote that calico/node
+    has not reported into yet (its status is the empty one the task wrote)."""
+    report = reading.report
+    result = OrderedDict([("node", reading.node), ("request", reading.document["metadata"]["name"] if reading.document else None),
+                          ("current", reading.current)])
+    if report is None or report.last_updated is None or (reading.written and not reading.current):
+        result.update(reported=False, last_updated=None, agent=None, ipv4_peers=[], ipv6_peers=[], counts={},
+                      table=None)
+        if waited_for_report is not None:
+            result["waited_for_report"] = round(waited_for_report, 3)
+        return result
+    result.update(reported=True, last_updated=report.last_updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  agent=report.agent, ipv4_peers=report.ipv4_peers, ipv6_peers=report.ipv6_peers,
+                  counts=report.counts(), table=report.table())
+    if routes:
+        result["routes"] = report.routes
+    return result
+
+
+def fleet_table(results):
+    """Every node's calicoctl-style text, one after another, each under its node's name."""
+    blocks = []
+    for result in results.values():
+        text = result["table"] if result["reported"] else "calico/node has not reported."
+        blocks.append("Node %s\n%s" % (result["node"], text))
+    return "\n\n".join(blocks)
+
+
+def describe_failure(unmet, silent, waited, options):
+    parts = ["node %s: %s" % (node, describe_unmet(entries, options.stable_polls)) for node, entries in unmet.items()]
+    parts += ["node %s: calico/node did not report into its CalicoNodeStatus %s within %s s (is calico/node running "
+              "there?)" % (node, request_name(node), round(waited, 1)) for node in silent]
+    what = "every peer is %s" % options.wait_state if unmet else "every node reported"
+    return "after %s s, not %s: %s" % (round(waited, 1), what, "; ".join(parts))
+
+
+def read_existing(store, options, nodes):
+    """Check mode: the latest report already stored for each node (whoever asked for it), not
+    proven current."""
+    latest = OrderedDict()
+    for document in store.list(node_status.KIND):
+        node, stamp = (document.get("spec") or {}).get("node"), node_status.last_updated(document)
+        if node in nodes and stamp is not None and (node not in latest or stamp > node_status.last_updated(latest[node])):
+            latest[node] = document
+    return OrderedDict((node, node_result(NodeReading(node, latest.get(node)), options.routes)) for node in nodes)
+
+
+def run(module):
+    """The task (module: the CalicoModule)."""
+    options = Options(module.params)
+    module.require_calico_version([(node_status.KIND, node_status.MODEL.since)])
+    registered = OrderedDict((document["metadata"]["name"], dict(document["metadata"].get("labels") or {}))
+                             for document in module.store.list("Node"))
+    nodes = select_nodes(options, registered)
+    if module.check_mode:
+        results = read_existing(module.store, options, nodes)
+        without = [node for node, result in results.items() if not result["reported"]]
+        return dict(changed=False, nodes=results, table=fleet_table(results), waited=0.0, not_reporting=without,
+                    not_in_wait_state={}, requests=dict(created=[], deleted=[], kept=[]),
+                    msg="check mode: no CalicoNodeStatus was written; showing the %d existing report(s) for %d "
+                        "node(s), which may be old (calico/node rewrites a status only when it changes)%s" % (
+                            len(nodes) - len(without), len(nodes),
+                            "; no report for %s" % ", ".join(without) if without else ""))
+    fleet = FleetStatus(module.store, options, nodes)
+    outcome = None
+    try:
+        fleet.create()
+        readings, unmet, silent, waited = fleet.wait()
+        results = OrderedDict((node, node_result(reading, options.routes, waited if node in silent else None))
+                              for node, reading in readings.items())
+        outcome = dict(changed=False, nodes=results, table=fleet_table(results), waited=round(waited, 3),
+                       not_reporting=silent, not_in_wait_state=unmet)
+    finally:
+        deleted, cleanup_error = [], None
+        if fleet.created and not options.keep_requests:
+            try:
+                deleted = fleet.delete()
+            except CalicoError as exc:
+                cleanup_error = exc
+        kept = [fleet.names[node] for node in fleet.created] if options.keep_requests else []
+        if outcome is not None:
+            outcome["requests"] = dict(created=[fleet.names[node] for node in fleet.created], deleted=deleted, kept=kept)
+    if cleanup_error is not None:
+        module.warn("could not delete the CalicoNodeStatus requests this task wrote (%s): %s; delete them with "
+                    "calicoctl delete caliconodestatus" % (", ".join(fleet.names[node] for node in fleet.created),
+                                                            cleanup_error))
+    if unmet or silent:
+        raise CalicoError(describe_failure(unmet, silent, waited, options), **outcome)
+    return outcome
