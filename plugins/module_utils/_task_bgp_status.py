@@ -28,7 +28,6 @@ from ansible_collections.netops.calico.plugins.module_utils import _model_values
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import (
     FIRST_READINGS_INTERVAL,
     Streaks,
-    WaitFor,
     describe_unmet,
     parse_wait_for,
     unmet_of,
@@ -97,8 +96,10 @@ class Options(object):
         self.routes = bool(params.get("routes"))
         self.keep_requests = bool(params.get("keep_requests"))
         problems.raise_any()
-        if self.wait_for is None:
-            self.wait_for = WaitFor(False, [])
+        # calico/node's status names a peer by its neighbor address only: a port cannot be matched
+        for wait_for in [self.wait_for] + list(self.wait_for_each.values()):
+            for target in wait_for.targets:
+                target.port = None
 
     def wait_for_node(self, node):
         each = self.wait_for_each.get(node)
