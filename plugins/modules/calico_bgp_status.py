@@ -12,9 +12,9 @@ short_description: Read and wait on the BGP sessions of many Calico nodes at onc
 version_added: 0.3.0
 description:
   - Reads the BGP status of the chosen nodes through Calico's datastore, from the controller, with no access to the
-    nodes: for each node it writes a C(CalicoNodeStatus) request, and calico/node's status reporter on that node
+    nodes. For each node it writes a C(CalicoNodeStatus) request, and calico/node's status reporter on that node
     writes its BIRDs' agent state, BGP sessions and routes into it.
-  - Returns, per node, the same peer entries as M(netops.calico.calico_node_status) (address, type, BGP state,
+  - Returns, per node, the same peer entries as M(netops.calico.calico_node_status) (address, type, BGP state and
     since), for IPv4 and IPv6, the state of each BIRD, optionally the routes, and the C(calicoctl node status) text.
   - Can wait until peers of every node reach a BGP state, with the rules of
     M(netops.calico.calico_node_status) (O(wait_for), O(wait_state), O(wait_timeout), O(stable_polls)) applied to

@@ -16,7 +16,8 @@ from ansible_collections.netops.calico.plugins.module_utils._datastore_settings 
 
 MODULES = ["calico_bgp_config", "calico_bgp_config_info", "calico_bgp_filter", "calico_bgp_filter_info",
            "calico_bgp_plan", "calico_resource", "calico_resource_info",
-           "calico_bgp_peer", "calico_bgp_peer_info", "calico_node", "calico_node_info", "calico_node_status"]
+           "calico_bgp_peer", "calico_bgp_peer_info", "calico_bgp_status", "calico_node", "calico_node_info",
+           "calico_node_status"]
 
 
 def documented(options):
