@@ -37,15 +37,17 @@ from ansible_collections.netops.calico.plugins.module_utils._model_options impor
 from ansible_collections.netops.calico.plugins.module_utils._model_selector import selector_matches, validate_selector
 from ansible_collections.netops.calico.plugins.module_utils._datastore_store import new_resource
 
-REQUEST_PREFIX = "netops-calico-"
+# netops-calico-<node>; netops-calico.<node> replaces a request of the first name left by an earlier
+# run, since calico/node may see a delete and a create of one name as one unchanged request
+REQUEST_PREFIXES = ("netops-calico-", "netops-calico.")
 MAX_NAME = 253
 ALL = "all"
 
 
-def request_name(node):
-    """The request's name for a node: netops-calico-<node>, or, for a node name too long for that,
+def request_name(node, alternate=False):
+    """The request's name for a node (see REQUEST_PREFIXES); for a node name too long for that,
     its first characters and a hash of the whole (still the same for the same node)."""
-    name = REQUEST_PREFIX + node
+    name = REQUEST_PREFIXES[alternate] + node
     if len(name) <= MAX_NAME:
         return name
     digest = hashlib.sha256(node.encode("utf-8")).hexdigest()[:16]
@@ -170,9 +172,9 @@ class FleetStatus(object):
         return OrderedDict((document["metadata"]["name"], document) for document in self.store.list(node_status.KIND))
 
     def create(self):
-        """Write one request per node. A request of that name left by an earlier run of this
-        collection is deleted first (in its own transaction, so calico/node sees a new request);
-        one this collection did not create is never touched: the task stops before writing."""
+        """Write one request per node. A request left by an earlier run of this collection is
+        deleted, and the new one takes the other name; one this collection did not create is never
+        touched: the task stops before writing."""
         stored = self.existing()
         foreign = [name for name in self.names.values() if name in stored and not is_owned(stored[name])]
         if foreign:
@@ -180,7 +182,14 @@ class FleetStatus(object):
                                   "it is left alone: delete or rename it" % (
                                       ", ".join(foreign), "s" if len(foreign) == 1 else "",
                                       "was" if len(foreign) == 1 else "were"))
-        leftovers = [name for name in self.names.values() if name in stored]
+        leftovers = []
+        for node, name in list(self.names.items()):
+            alternate = request_name(node, alternate=True)
+            for candidate in (name, alternate):
+                if candidate in stored and is_owned(stored[candidate]):
+                    leftovers.append(candidate)
+            if name in stored and alternate not in stored:
+                self.names[node] = alternate
         if leftovers:
             self.store.apply_batch(node_status.KIND, lambda current: OrderedDict(
                 (name, None) for name in leftovers if name in current and is_owned(current[name])))
@@ -270,10 +279,10 @@ def fleet_table(results):
     return "\n\n".join(blocks)
 
 
-def describe_failure(unmet, silent, waited, options):
+def describe_failure(unmet, silent, waited, options, names):
     parts = ["node %s: %s" % (node, describe_unmet(entries, options.stable_polls)) for node, entries in unmet.items()]
     parts += ["node %s: calico/node did not report into its CalicoNodeStatus %s within %s s (is calico/node running "
-              "there?)" % (node, request_name(node), round(waited, 1)) for node in silent]
+              "there?)" % (node, names[node], round(waited, 1)) for node in silent]
     what = "every peer is %s" % options.wait_state if unmet else "every node reported"
     return "after %s s, not %s: %s" % (round(waited, 1), what, "; ".join(parts))
 
@@ -329,5 +338,5 @@ def run(module):
                     "calicoctl delete caliconodestatus" % (", ".join(fleet.names[node] for node in fleet.created),
                                                             cleanup_error))
     if unmet or silent:
-        raise CalicoError(describe_failure(unmet, silent, waited, options), **outcome)
+        raise CalicoError(describe_failure(unmet, silent, waited, options, fleet.names), **outcome)
     return outcome

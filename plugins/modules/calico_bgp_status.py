@@ -24,8 +24,10 @@ description:
     not whether calico/node still runs.
   - The requests are named C(netops-calico-<node>), carry the collection's label C(netops.calico/managed-by=ansible),
     ask for the classes C(Agent), C(BGP) and C(Routes), and are deleted when the task ends, on success or failure,
-    unless O(keep_requests=true). A request of that name left by an earlier run is replaced; requests this collection
-    did not create are never touched.
+    unless O(keep_requests=true). A request left by an earlier run (O(keep_requests), or a run that was killed) is
+    deleted and the new one is named C(netops-calico.<node>) instead, so that calico/node cannot mistake the new
+    request for the old one. A request of such a name that this collection did not create is never touched: the
+    task stops before writing.
   - The datastore sees one write per node to create its request, one per node to delete it, and one range read of all
     requests per reading, whatever the number of nodes; calico/node writes each request when its status changes.
 author:

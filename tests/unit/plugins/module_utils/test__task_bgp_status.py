@@ -142,7 +142,7 @@ def test_a_node_no_calico_node_serves_is_named_after_the_timeout():
     status.create()
     _readings, unmet, silent, waited = status.wait()
     assert silent == ["n2"] and not unmet and waited == pytest.approx(3.0)
-    message = task.describe_failure(unmet, silent, waited, status.options)
+    message = task.describe_failure(unmet, silent, waited, status.options, status.names)
     assert message == ("after 3.0 s, not every node reported: node n2: calico/node did not report into its "
                        "CalicoNodeStatus netops-calico-n2 within 3.0 s (is calico/node running there?)")
 
@@ -155,8 +155,8 @@ def test_a_peer_not_established_is_named_with_its_node():
     status.create()
     _readings, unmet, silent, waited = status.wait()
     assert [entry["peer"] for entry in unmet["n1"]] == ["192.0.2.9"]
-    assert "node n1: 192.0.2.9 (node-to-node mesh) is Active" in task.describe_failure(unmet, silent, waited,
-                                                                                       status.options)
+    assert "node n1: 192.0.2.9 (node-to-node mesh) is Active" in task.describe_failure(
+        unmet, silent, waited, status.options, status.names)
 
 
 def test_a_session_whose_since_changes_between_reports_starts_its_count_again():
@@ -189,8 +189,12 @@ def test_a_leftover_request_of_the_collection_is_replaced_and_a_foreign_one_is_r
     calico_node = FakeCalicoNode(store, {})
     status = fleet(calico_node, store, ["n1"])
     status.create()
-    replaced = store.get("CalicoNodeStatus", "netops-calico-n1")
-    assert replaced["metadata"]["uid"] != leftover["metadata"]["uid"] and replaced["spec"]["updatePeriodSeconds"] == 1
+    # deleted, and the new request has the other name: calico/node cannot take it for the old one
+    assert store.get("CalicoNodeStatus", "netops-calico-n1") is None
+    assert store.get("CalicoNodeStatus", "netops-calico.n1")["spec"]["updatePeriodSeconds"] == 1
+    again = fleet(calico_node, store, ["n1"])
+    again.create()
+    assert [document["metadata"]["name"] for document in store.list("CalicoNodeStatus")] == ["netops-calico-n1"]
 
     foreign = new_resource("CalicoNodeStatus", "netops-calico-n2", spec={"node": "n2", "classes": ["BGP"],
                                                                         "updatePeriodSeconds": 10})
