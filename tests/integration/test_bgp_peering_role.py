@@ -28,6 +28,8 @@ from tests.lab.topology import Topology
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOKS = os.path.join(REPO_ROOT, "playbooks")
 WAIT_TASK = "Wait on the node until those BGP sessions are Established"
+FLEET_WAIT_TASK = "Wait from the controller until those BGP sessions of every node are Established"
+DATASTORE = ("-e", "calico_bgp_status_source=datastore")
 OWNER = {"netops.calico/managed-by": "ansible"}
 
 
@@ -72,11 +74,11 @@ def tasks_that_ran(output, *names):
     return ran
 
 
-def assert_no_change_no_wait(result):
+def assert_no_change_no_wait(result, wait_task=WAIT_TASK):
     assert result.returncode == 0, result.output
     counters = recap(result.output)
     assert counters and all(c["changed"] == 0 for c in counters.values()), result.output
-    waits = task_hosts(result.output, WAIT_TASK)
+    waits = task_hosts(result.output, wait_task)
     assert waits and all(line.startswith("skipping:") for line in waits), waits
 
 
@@ -106,18 +108,24 @@ def lab(tmp_path):
         yield running
 
 
-def test_mesh_to_route_reflectors_and_back_leave_no_gap_and_rerun_changes_nothing(lab):
+@pytest.mark.parametrize("source", ["node", "datastore"])
+def test_mesh_to_route_reflectors_and_back_leave_no_gap_and_rerun_changes_nothing(lab, source):
+    by_source = ("-e", "calico_bgp_status_source=%s" % source)
+    wait_task, other_wait = (WAIT_TASK, FLEET_WAIT_TASK) if source == "node" else (FLEET_WAIT_TASK, WAIT_TASK)
     forward = os.path.join(PLAYBOOKS, "mesh_to_route_reflectors.yml")
     reverse = os.path.join(PLAYBOOKS, "route_reflectors_to_mesh.yml")
     assert mesh_enabled(lab)
 
     with lab.monitor() as monitor:
-        result = run_playbook(lab.inventory_path, forward)
+        result = run_playbook(lab.inventory_path, forward, *by_source)
     report = monitor.report()
     assert result.returncode == 0, result.output
     assert report.ok, report.text()
     assert all(report.samples.get(node, 0) > 5 for node in lab.node_names), report.text()
     assert not mesh_enabled(lab)
+    # the waits ran where the source says, and only there
+    assert tasks_that_ran(result.output, wait_task) == [wait_task]
+    assert all(line.startswith("skipping:") for line in task_hosts(result.output, other_wait))
     peers = stored_peers(lab)
     # one ToR peer per node and family (the lab is dual-stack)
     assert lab.ipv6
@@ -135,20 +143,22 @@ def test_mesh_to_route_reflectors_and_back_leave_no_gap_and_rerun_changes_nothin
     assert all([p["peer_address"] for p in lab.peers(node + ".bird6", version=6)] ==
                [lab.topology.rack(lab.topology.node(node).rack).tor.address6] for node in lab.node_names)
 
-    assert_no_change_no_wait(run_playbook(lab.inventory_path, forward))
+    assert_no_change_no_wait(run_playbook(lab.inventory_path, forward, *by_source), wait_task)
 
     with lab.monitor() as monitor:
-        result = run_playbook(lab.inventory_path, reverse)
+        result = run_playbook(lab.inventory_path, reverse, *by_source)
     report = monitor.report()
     assert result.returncode == 0, result.output
     assert report.ok, report.text()
     assert mesh_enabled(lab)
     assert stored_peers(lab) == {}
+    assert tasks_that_ran(result.output, wait_task) == [wait_task]
     lab.wait_for_sync()
     lab.wait_established()  # the full mesh again (every node, 5 mesh sessions each)
     assert all(len(lab.peers(node)) == len(lab.node_names) - 1 for node in lab.node_names)
 
-    assert_no_change_no_wait(run_playbook(lab.inventory_path, reverse))
+    assert_no_change_no_wait(run_playbook(lab.inventory_path, reverse, *by_source), wait_task)
+    assert lab.store.list("CalicoNodeStatus") == []
 
 
 def test_role_stops_before_the_mesh_when_a_tor_is_down(lab):
@@ -176,6 +186,30 @@ def test_role_stops_before_the_mesh_when_a_tor_is_down(lab):
     lab.wait_for_sync()
     assert all(len([p for p in lab.peers(node) if p["peer_type"] == "node-to-node mesh"]) == 5
                for node in lab.node_names)
+
+
+def test_role_stops_before_the_mesh_when_a_tor_is_down_with_the_datastore_source(lab):
+    """The same, read from the controller: one task names every node of the rack and the ToR."""
+    down_rack = lab.topology.racks[0]
+    lab.tors[down_rack.tor.name].stop()
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, os.path.join(PLAYBOOKS, "mesh_to_route_reflectors.yml"),
+                              "-e", "calico_bgp_wait_timeout=4", *DATASTORE)
+    report = monitor.report()
+    assert result.returncode != 0, result.output
+    message = re.search(r"BGP sessions are not Established.*", result.output).group(0)
+    assert "left on" in message and "not every peer is Established" in message
+    for node in down_rack.nodes:
+        # calico/node's status names a peer by its neighbor address, without the port
+        assert "node %s: %s (node specific) is " % (node.name, down_rack.tor.address) in message, message
+    for rack in lab.topology.racks[1:]:
+        for node in rack.nodes:
+            assert "node %s: " % node.name not in message
+    assert all(line.startswith("skipping:") for line in task_hosts(result.output, WAIT_TASK))
+    assert mesh_enabled(lab)
+    assert task_hosts(result.output, "Turn the node-to-node mesh off") == []
+    assert report.ok, report.text()
+    assert lab.store.list("CalicoNodeStatus") == []
 
 
 def test_role_waits_on_the_ipv6_sessions_too(lab):
@@ -225,6 +259,32 @@ def test_rack_rollout_goes_rack_by_rack_and_turns_the_mesh_off_last(lab):
     assert [line for line in mesh_off if line.startswith("changed")], mesh_off
     states = tor_sessions_established(lab)
     assert all(s == ["Established"] for s in states.values()), states
+
+
+def test_rack_rollout_from_the_controller_runs_no_task_on_the_nodes(lab):
+    with lab.monitor() as monitor:
+        result = run_playbook(lab.inventory_path, os.path.join(PLAYBOOKS, "rack_rollout.yml"),
+                              "-e", "calico_bgp_node_to_node_mesh=false", *DATASTORE)
+    report = monitor.report()
+    assert result.returncode == 0, result.output
+    assert report.ok, report.text()
+    assert not mesh_enabled(lab)
+    create, verify, mesh_off, read = ("Create and update the global and node peers", FLEET_WAIT_TASK,
+                                      "Turn the node-to-node mesh off now",
+                                      "Read every node's BGP sessions (from the controller")
+    assert tasks_that_ran(result.output, create, verify, mesh_off, read) == [
+        create, verify, create, verify, create, verify, mesh_off, read]
+    # one controller task per wait, delegated to localhost; nothing read BIRD on a node
+    for line in task_hosts(result.output, verify) + task_hosts(result.output, read):
+        assert re.match(r"^ok: \[\S+ -> localhost\]", line), line
+    for task in (WAIT_TASK, "Wait on the node until every BGP session is Established",
+                 "Read every node's BGP sessions (on the node)"):
+        assert all(line.startswith("skipping:") for line in task_hosts(result.output, task)), task
+    for node in lab.topology.nodes:
+        assert "Node %s" % node.name in result.output
+    states = tor_sessions_established(lab)
+    assert all(s == ["Established"] for s in states.values()), states
+    assert lab.store.list("CalicoNodeStatus") == []
 
 
 def test_rack_rollout_stops_at_the_rack_with_a_session_the_change_does_not_touch_down(lab):
