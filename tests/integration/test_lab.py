@@ -287,11 +287,11 @@ def _generated_fabric_up_and_down(directory):
 
 def test_demo_rack_rollout_playbook_keeps_every_route_and_is_idempotent(tmp_path):
     """The playbook `make demo` runs, under the real ansible-playbook, on a fresh lab."""
-    from tests.lab.demo import PLAYBOOK, ansible_playbook
+    from tests.lab.demo import PLAYBOOK, PLAYBOOK_OPTIONS, ansible_playbook
 
     with Lab(free_relocation(Topology.load())) as fresh:
         inventory = fresh.write_inventory(str(tmp_path / "inventory.yml"))
-        command = [ansible_playbook(), "-i", inventory, PLAYBOOK]
+        command = [ansible_playbook(), "-i", inventory, PLAYBOOK] + PLAYBOOK_OPTIONS
         env = dict(os.environ, ANSIBLE_NOCOLOR="1")
         with fresh.monitor() as monitor:
             first = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
