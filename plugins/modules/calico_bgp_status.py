@@ -26,7 +26,7 @@ description:
     ask for the classes C(Agent), C(BGP) and C(Routes), and are deleted when the task ends, on success or failure,
     unless O(keep_requests=true). A request left by an earlier run (O(keep_requests), or a run that was killed) is
     deleted and the new one is named C(netops-calico.<node>) instead, so that calico/node cannot mistake the new
-    request for the old one. A request of such a name that this collection did not create is never touched: the
+    request for the old one. A request of such a name that this collection did not create is never touched; the
     task stops before writing.
   - The datastore sees one write per node to create its request, one per node to delete it, and one range read of all
     requests per reading, whatever the number of nodes; calico/node writes each request when its status changes.
@@ -38,9 +38,10 @@ extends_documentation_fragment:
   - netops.calico.etcd
 attributes:
   check_mode:
-    description: In check mode no request is written; the module shows the latest reports already stored for the
-      nodes (written for whoever asked), without waiting, and says so in RV(msg).
+    description: Can run in check mode; nothing is written.
     support: partial
+    details: In check mode no request is written, so nothing new is reported; the module shows the latest reports
+      already stored for the nodes (written for whoever asked), without waiting, and says so in RV(msg).
   diff_mode:
     description: The module changes no BGP configuration, so there is no diff.
     support: none

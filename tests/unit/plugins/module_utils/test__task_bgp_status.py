@@ -214,3 +214,31 @@ def test_delete_leaves_a_request_another_writer_replaced():
     store.datastore.put(resource_key("CalicoNodeStatus", "netops-calico-n1"), encode(other))
     assert status.delete() == []
     assert store.get("CalicoNodeStatus", "netops-calico-n1")["metadata"]["uid"] == other["metadata"]["uid"]
+
+
+class CountingDatastore(FakeDatastore):
+    def __init__(self):
+        super(CountingDatastore, self).__init__()
+        self.reads = []
+
+    def get(self, key):
+        self.reads.append(("get", key))
+        return super(CountingDatastore, self).get(key)
+
+    def get_prefix(self, prefix):
+        self.reads.append(("range", prefix))
+        return super(CountingDatastore, self).get_prefix(prefix)
+
+
+def test_each_reading_is_one_range_read_whatever_the_number_of_nodes():
+    datastore = CountingDatastore()
+    store = ResourceStore(datastore)
+    nodes = ["n%d" % index for index in range(40)]
+    calico_node = FakeCalicoNode(store, dict((node, [("192.0.2.1", "Established", "21:30:00")]) for node in nodes))
+    status = fleet(calico_node, store, nodes, wait_for=["all"], stable_polls=3)
+    status.create()
+    calico_node_reads = len(datastore.reads)
+    del datastore.reads[:]
+    status.read()
+    assert datastore.reads == [("range", "/calico/resources/v3/projectcalico.org/caliconodestatuses/")]
+    assert calico_node_reads < 10  # creating 40 requests: a few range reads and transactions, not 40 gets
