@@ -263,7 +263,7 @@ class Streaks(object):
         """The selected peers in the wait state that are neither on stable_polls readings in a
         row nor, by BIRD's own clock, in the state for the readings' span already."""
         return [peer for peer in selected
-                if self.counts[_peer_key(peer)][1] < self.stable_polls
+                if self.counts.get(_peer_key(peer), (None, 0))[1] < self.stable_polls
                 and not (self.wait_state == STATE_WITH_OWN_SINCE
                          and peer["seconds_in_state"] is not None
                          and peer["seconds_in_state"] >= self.window)]

@@ -24,6 +24,10 @@ KeyValue = namedtuple("KeyValue", "key value mod_revision version")
 # One guarded write for commit(): kind is "create" (only if absent), "update" or "delete"
 # (only if the key's mod_revision still equals mod_revision).
 Write = namedtuple("Write", "kind key value mod_revision")
+# create: the key must not exist; update, delete: its mod_revision must be the one read;
+# delete_created: it must still be the key created at revision mod_revision, however often it was
+# updated since (a request other writers keep updating: calico/node's status reports)
+WRITE_KINDS = ("create", "update", "delete", "delete_created")
 
 # Server default of --max-txn-ops: the most operations one transaction may carry.
 MAX_TXN_OPS = 128
@@ -236,7 +240,7 @@ class EtcdDatastore(object):
             rpc = self._etcd3.etcdrpc
             request = rpc.TxnRequest()
             for write in writes:
-                if write.kind not in ("create", "update", "delete"):
+                if write.kind not in WRITE_KINDS:
                     raise ValueError("unknown write kind %r" % write.kind)
                 key = write.key.encode("utf-8") if isinstance(write.key, str) else write.key
                 compare = request.compare.add()
@@ -245,11 +249,14 @@ class EtcdDatastore(object):
                 if write.kind == "create":
                     compare.target = rpc.Compare.VERSION
                     compare.version = 0
+                elif write.kind == "delete_created":
+                    compare.target = rpc.Compare.CREATE
+                    compare.create_revision = int(write.mod_revision)
                 else:
                     compare.target = rpc.Compare.MOD
                     compare.mod_revision = int(write.mod_revision)
                 operation = request.success.add()
-                if write.kind == "delete":
+                if write.kind in ("delete", "delete_created"):
                     operation.request_delete_range.key = key
                 else:
                     operation.request_put.key = key

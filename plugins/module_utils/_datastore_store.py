@@ -174,10 +174,25 @@ class ResourceStore(object):
         key_value = self.datastore.get(resource_key(kind, name))
         return decode(key_value, kind) if key_value else None
 
-    def list(self, kind):
+    def list(self, kind, decoded=None):
         """Every readable resource of a kind, from one prefix read. A value that cannot be read is
-        skipped, as Calico's own list does, with a warning naming its key."""
-        resources, problems = decode_readable(self.datastore.get_prefix(kind_prefix(kind)), kind)
+        skipped, as Calico's own list does, with a warning naming its key. decoded: a dict the
+        caller keeps across calls ({key: (mod_revision, resource)}), so that a value that did not
+        change since is not decoded again (a poll of large status reports); its resources are then
+        shared between calls, to be read, not changed."""
+        key_values = self.datastore.get_prefix(kind_prefix(kind))
+        if decoded is None:
+            resources, problems = decode_readable(key_values, kind)
+        else:
+            resources, problems = [], []
+            for key_value in key_values:
+                known = decoded.get(key_value.key)
+                if known is None or known[0] != key_value.mod_revision:
+                    fresh, failed = decode_readable([key_value], kind)
+                    problems += failed
+                    known = decoded[key_value.key] = (key_value.mod_revision, fresh[0] if fresh else None)
+                if known[1] is not None:
+                    resources.append(known[1])
         self.warnings.extend("skipped an unreadable %s: %s" % (kind, problem) for problem in problems)
         return resources
 
@@ -186,8 +201,21 @@ class ResourceStore(object):
         prefix = kind_prefix(kind)
         return [key_value.key[len(prefix):] for key_value in self.datastore.get_prefix(prefix)]
 
-    def revision(self):
-        return self.datastore.revision()
+    def delete_created(self, kind, created):
+        """Delete resources by the revision that created them ({name: revision}), whatever was
+        written to them since; one that was deleted, or deleted and created again, is left alone.
+        Returns the names deleted."""
+        from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import MAX_TXN_OPS, Write
+
+        writes = [Write("delete_created", resource_key(kind, name), None, revision) for name, revision in created.items()]
+        deleted = []
+        for start in range(0, len(writes), MAX_TXN_OPS):
+            chunk = writes[start:start + MAX_TXN_OPS]
+            if self.datastore.commit(chunk) is None:
+                # one of them is not the resource created then: the others one by one
+                chunk = [write for write in chunk if self.datastore.commit([write]) is not None]
+            deleted += [write.key[len(kind_prefix(kind)):] for write in chunk]
+        return deleted
 
     def close(self):
         self.datastore.close()

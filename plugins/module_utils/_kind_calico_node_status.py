@@ -155,8 +155,8 @@ def peer_entry(peer, ip_version, reported_at):
     """A status peer as calico_node_status reports one. The status has no port (Calico reads the
     neighbor address, not the protocol name) and no BIRD protocol state: a BGP protocol is `up`
     exactly when its session is Established. calico/node leaves state out for BIRD's Down and
-    Passive, which its mapping does not know. seconds_in_state: lastUpdated minus since, both
-    calico/node's clock (UTC) at the report."""
+    Passive, which its mapping does not know. seconds_in_state: the session's age at the report
+    (report_age)."""
     address = str(peer.get("peerIP") or "")
     peer_type, prefix = PEER_TYPES.get(peer.get("type"), (peer.get("type") or None, str(peer.get("type"))))
     bgp_state = peer.get("state") or None
@@ -169,11 +169,22 @@ def peer_entry(peer, ip_version, reported_at):
         ("ip_version", ip_version),
         ("state", "up" if bgp_state == ESTABLISHED else None),
         ("since", since),
-        ("seconds_in_state", seconds_in_state(since, reported_at) if reported_at and since else None),
+        ("seconds_in_state", report_age(since, reported_at)),
         ("info", bgp_state or ""),
         ("bgp_state", bgp_state),
         ("last_error", None),
     ])
+
+
+def report_age(since, reported_at):
+    """Seconds a session had at least been in its state when calico/node reported it: lastUpdated
+    minus the latest moment `since` can stand for. Both are calico/node's clock and truncated to
+    the second, so a session that came up in the second of the report is 0, never less; None when
+    `since` is not a time this can read."""
+    if not reported_at or not since:
+        return None
+    age = seconds_in_state(since, reported_at + datetime.timedelta(seconds=1))
+    return None if age is None else max(0.0, age - 1.0)
 
 
 def _daemon(status):

@@ -26,7 +26,6 @@ from collections import OrderedDict
 from ansible_collections.netops.calico.plugins.module_utils import _kind_calico_node_status as node_status
 from ansible_collections.netops.calico.plugins.module_utils import _model_values as values
 from ansible_collections.netops.calico.plugins.module_utils._bird_node_status import (
-    FIRST_READINGS_INTERVAL,
     Streaks,
     describe_unmet,
     parse_wait_for,
@@ -42,6 +41,9 @@ from ansible_collections.netops.calico.plugins.module_utils._datastore_store imp
 REQUEST_PREFIXES = ("netops-calico-", "netops-calico.")
 MAX_NAME = 253
 ALL = "all"
+# seconds between readings until every node reported and its peers are in the wait state: a
+# reading is one range read, whatever the number of nodes
+QUICK_READINGS_INTERVAL = 0.1
 
 
 def request_name(node, alternate=False):
@@ -96,6 +98,7 @@ class Options(object):
             problems.add("update_period", "0 makes calico/node report once only, so nothing could be waited for; "
                                           "give 1 or more with wait_for")
         self.routes = bool(params.get("routes"))
+        self.details = params.get("details", True) is not False
         self.keep_requests = bool(params.get("keep_requests"))
         problems.raise_any()
         # calico/node's status names a peer by its neighbor address only: a port cannot be matched
@@ -164,12 +167,16 @@ class FleetStatus(object):
         self.nodes = nodes
         self.names = OrderedDict((node, request_name(node)) for node in nodes)
         self.created = OrderedDict()   # node -> (uid, revision) of the request this task wrote
+        self.decoded = {}
+        self.first_seen = {}  # (node, family, protocol, state, since) -> (first read, its age then)
         self.clock = clock
         self.sleep = sleep
 
     def existing(self):
-        """{name: stored request} of every CalicoNodeStatus (one range read)."""
-        return OrderedDict((document["metadata"]["name"], document) for document in self.store.list(node_status.KIND))
+        """{name: stored request} of every CalicoNodeStatus (one range read; a request that did not
+        change since the last reading is not decoded again)."""
+        return OrderedDict((document["metadata"]["name"], document)
+                           for document in self.store.list(node_status.KIND, self.decoded))
 
     def create(self):
         """Write one request per node. A request left by an earlier run of this collection is
@@ -182,17 +189,15 @@ class FleetStatus(object):
                                   "it is left alone: delete or rename it" % (
                                       ", ".join(foreign), "s" if len(foreign) == 1 else "",
                                       "was" if len(foreign) == 1 else "were"))
-        leftovers = []
         for node, name in list(self.names.items()):
             alternate = request_name(node, alternate=True)
             for candidate in (name, alternate):
                 if candidate in stored and is_owned(stored[candidate]):
-                    leftovers.append(candidate)
+                    # one by one: calico/node may be writing a kept request's status meanwhile
+                    self.store.apply(node_status.KIND, candidate,
+                                     lambda current: None if current is None or is_owned(current) else current)
             if name in stored and alternate not in stored:
                 self.names[node] = alternate
-        if leftovers:
-            self.store.apply_batch(node_status.KIND, lambda current: OrderedDict(
-                (name, None) for name in leftovers if name in current and is_owned(current[name])))
         wanted = OrderedDict((name, new_request(node, name, self.options.update_period))
                              for node, name in self.names.items())
         result = self.store.apply_batch(node_status.KIND, lambda current: wanted)
@@ -201,24 +206,37 @@ class FleetStatus(object):
             self.created[node] = (after["metadata"]["uid"], int(after["metadata"]["resourceVersion"]))
 
     def read(self):
-        """{node: NodeReading} from one range read of the requests."""
+        """{node: NodeReading} from one range read of the requests. A session's seconds_in_state is
+        its age at the report, or, if more, its age when this task first saw it in that state with
+        that since plus the time since: calico/node rewrites the report when a session changes, so a
+        session shown with the same since is the same session (the trust that counting readings of
+        an unchanged report puts in it too)."""
         stored = self.existing()
+        now = self.clock()
         readings = OrderedDict()
         for node, name in self.names.items():
             document = stored.get(name)
             uid, revision = self.created.get(node, (None, None))
             if document is not None and uid is not None and document["metadata"].get("uid") != uid:
                 document = None  # replaced by another writer: not the request this task wrote
-            readings[node] = NodeReading(node, document, revision)
+            reading = readings[node] = NodeReading(node, document, revision)
+            if not reading.current:
+                continue
+            for peer in reading.peers:
+                if peer["seconds_in_state"] is None:
+                    continue
+                key = (node, peer["ip_version"], peer["name"], peer["bgp_state"], peer["since"])
+                first_seen, age_then = self.first_seen.setdefault(key, (now, peer["seconds_in_state"]))
+                peer["seconds_in_state"] = max(peer["seconds_in_state"], age_then + (now - first_seen))
         return readings
 
     def delete(self):
-        """Delete the requests this task wrote (those still stored with its uid); their names."""
-        created = dict((self.names[node], uid) for node, (uid, _revision) in self.created.items())
-        result = self.store.apply_batch(node_status.KIND, lambda current: OrderedDict(
-            (name, None) for name, uid in created.items()
-            if name in current and current[name]["metadata"].get("uid") == uid))
-        return [name for name, outcome in result.results.items() if outcome.changed]
+        """Delete the requests this task wrote (still stored with its uid), however often
+        calico/node updated them since, and not one another writer replaced; their names."""
+        stored = self.existing()
+        return self.store.delete_created(node_status.KIND, OrderedDict(
+            (self.names[node], revision) for node, (uid, revision) in self.created.items()
+            if self.names[node] in stored and stored[self.names[node]]["metadata"].get("uid") == uid))
 
     def wait(self):
         """Read until every node reported and its selected peers are in the wait state and stable,
@@ -226,14 +244,19 @@ class FleetStatus(object):
         options = self.options
         started = self.clock()
         deadline = started + options.wait_timeout
-        streaks = Streaks(options.wait_state, options.stable_polls, (options.stable_polls - 1) * options.wait_interval)
+        window = (options.stable_polls - 1) * options.wait_interval
+        streaks = Streaks(options.wait_state, options.stable_polls, window)
+        counted = None  # when the readings stable_polls counts were last counted: wait_interval apart
         while True:
             readings = self.read()
+            now = self.clock()
             silent = [node for node, reading in readings.items() if not reading.current]
             reported = [reading for reading in readings.values() if reading.current]
-            streaks.update([peer for reading in reported
-                            for peer in options.wait_for_node(reading.node).selected(reading.peers)])
-            unmet, settling = OrderedDict(), False
+            if reported and (counted is None or now - counted >= options.wait_interval * 0.99):
+                streaks.update([peer for reading in reported
+                                for peer in options.wait_for_node(reading.node).selected(reading.peers)])
+                counted = now
+            unmet, settling, ripening = OrderedDict(), False, []
             for reading in reported:
                 wait_for = options.wait_for_node(reading.node)
                 if not (wait_for.every or wait_for.targets):
@@ -242,36 +265,48 @@ class FleetStatus(object):
                 settling = settling or bool(not_in_state)
                 if entries:
                     unmet[reading.node] = entries
-            now = self.clock()
+                    ripening += [window - peer["seconds_in_state"] for peer in wait_for.selected(reading.peers)
+                                 if peer["bgp_state"] == options.wait_state and peer["seconds_in_state"] is not None]
             if (not silent and not unmet) or now >= deadline:
                 return readings, unmet, silent, now - started
-            quick = silent or settling
-            interval = min(options.wait_interval, FIRST_READINGS_INTERVAL) if quick else options.wait_interval
+            if silent or settling:
+                interval = min(options.wait_interval, QUICK_READINGS_INTERVAL)
+            else:
+                # the next counted reading, or sooner the moment the youngest session is old enough
+                interval = min([options.wait_interval] + [max(QUICK_READINGS_INTERVAL, left) for left in ripening
+                                                          if left > 0])
             self.sleep(max(0.0, min(interval, deadline - now)))
 
 
-def node_result(reading, routes, waited_for_report=None):
+def node_result(reading, routes, details=True, waited_for_report=None):
     """What the task returns for one node: nothing of a request this task wrote that calico/node
-    has not reported into yet (its status is the empty one the task wrote)."""
+    has not reported into yet (its status is the empty one the task wrote); without details, the
+    counts only (no peers, agents or table)."""
     report = reading.report
     result = OrderedDict([("node", reading.node), ("request", reading.document["metadata"]["name"] if reading.document else None),
                           ("current", reading.current)])
     if report is None or report.last_updated is None or (reading.written and not reading.current):
-        result.update(reported=False, last_updated=None, agent=None, ipv4_peers=[], ipv6_peers=[], counts={},
-                      table=None)
+        result.update(reported=False, last_updated=None, counts={})
+        if details:
+            result.update(agent=None, ipv4_peers=[], ipv6_peers=[], table=None)
         if waited_for_report is not None:
             result["waited_for_report"] = round(waited_for_report, 3)
         return result
     result.update(reported=True, last_updated=report.last_updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                  agent=report.agent, ipv4_peers=report.ipv4_peers, ipv6_peers=report.ipv6_peers,
-                  counts=report.counts(), table=report.table())
+                  counts=report.counts())
+    if details:
+        result.update(agent=report.agent, ipv4_peers=report.ipv4_peers, ipv6_peers=report.ipv6_peers,
+                      table=report.table())
     if routes:
         result["routes"] = report.routes
     return result
 
 
-def fleet_table(results):
-    """Every node's calicoctl-style text, one after another, each under its node's name."""
+def fleet_table(results, details=True):
+    """Every node's calicoctl-style text, one after another, each under its node's name (None
+    without details)."""
+    if not details:
+        return None
     blocks = []
     for result in results.values():
         text = result["table"] if result["reported"] else "calico/node has not reported."
@@ -295,7 +330,8 @@ def read_existing(store, options, nodes):
         node, stamp = (document.get("spec") or {}).get("node"), node_status.last_updated(document)
         if node in nodes and stamp is not None and (node not in latest or stamp > node_status.last_updated(latest[node])):
             latest[node] = document
-    return OrderedDict((node, node_result(NodeReading(node, latest.get(node)), options.routes)) for node in nodes)
+    return OrderedDict((node, node_result(NodeReading(node, latest.get(node)), options.routes, options.details))
+                       for node in nodes)
 
 
 def run(module):
@@ -308,7 +344,8 @@ def run(module):
     if module.check_mode:
         results = read_existing(module.store, options, nodes)
         without = [node for node, result in results.items() if not result["reported"]]
-        return dict(changed=False, nodes=results, table=fleet_table(results), waited=0.0, not_reporting=without,
+        return dict(changed=False, nodes=results, table=fleet_table(results, options.details), waited=0.0,
+                    not_reporting=without,
                     not_in_wait_state={}, requests=dict(created=[], deleted=[], kept=[]),
                     msg="check mode: no CalicoNodeStatus was written; showing the %d existing report(s) for %d "
                         "node(s), which may be old (calico/node rewrites a status only when it changes)%s" % (
@@ -319,24 +356,24 @@ def run(module):
     try:
         fleet.create()
         readings, unmet, silent, waited = fleet.wait()
-        results = OrderedDict((node, node_result(reading, options.routes, waited if node in silent else None))
+        results = OrderedDict((node, node_result(reading, options.routes, options.details,
+                                                 waited if node in silent else None))
                               for node, reading in readings.items())
-        outcome = dict(changed=False, nodes=results, table=fleet_table(results), waited=round(waited, 3),
+        outcome = dict(changed=False, nodes=results, table=fleet_table(results, options.details), waited=round(waited, 3),
                        not_reporting=silent, not_in_wait_state=unmet)
     finally:
-        deleted, cleanup_error = [], None
+        # on success, failure or an error on the way: the requests live only for the wait
+        deleted = []
         if fleet.created and not options.keep_requests:
             try:
                 deleted = fleet.delete()
             except CalicoError as exc:
-                cleanup_error = exc
+                module.warn("could not delete the CalicoNodeStatus requests this task wrote (%s): %s; delete them "
+                            "with calicoctl delete caliconodestatus" % (
+                                ", ".join(fleet.names[node] for node in fleet.created), exc))
         kept = [fleet.names[node] for node in fleet.created] if options.keep_requests else []
         if outcome is not None:
             outcome["requests"] = dict(created=[fleet.names[node] for node in fleet.created], deleted=deleted, kept=kept)
-    if cleanup_error is not None:
-        module.warn("could not delete the CalicoNodeStatus requests this task wrote (%s): %s; delete them with "
-                    "calicoctl delete caliconodestatus" % (", ".join(fleet.names[node] for node in fleet.created),
-                                                            cleanup_error))
     if unmet or silent:
         raise CalicoError(describe_failure(unmet, silent, waited, options, fleet.names), **outcome)
     return outcome

@@ -70,6 +70,14 @@ options:
       - Also return the routes calico/node reports for each node (RV(nodes.routes)).
     type: bool
     default: false
+  details:
+    description:
+      - Return each node's peers, agents and table (RV(nodes.ipv4_peers), RV(nodes.ipv6_peers), RV(nodes.agent),
+        RV(nodes.table), RV(table)). V(false) returns only whether each node reported and its counts by state,
+        and, on failure, RV(not_in_wait_state) (megabytes fewer for a large mesh, for a wait whose result is not
+        shown).
+    type: bool
+    default: true
   wait_for:
     description:
       - Peers every node must have in O(wait_state), as in M(netops.calico.calico_node_status) - addresses, or V(all)
@@ -101,15 +109,16 @@ options:
     description:
       - Seconds between two readings of the requests once the peers are in O(wait_state) (the readings
         O(stable_polls) counts). Until every node reported and its peers are first in the state, the requests are
-        read every 0.25 seconds.
+        read every 0.1 seconds (a reading is one range read, whatever the number of nodes).
     type: float
     default: 1
   stable_polls:
     description:
       - The peers must be in O(wait_state) on this many readings in a row, O(wait_interval) apart; a session whose
         C(since) changed between two readings (it dropped and came back) starts its count again.
-      - For C(Established), a session that the report shows Established for the readings' span already
-        (C(lastUpdated) minus its C(since), both calico/node's clock) counts at once.
+      - For C(Established), a session that has been Established for the readings' span already counts at once; its
+        age is C(lastUpdated) minus its C(since) (both calico/node's clock) plus the time the module has read the
+        same report since (calico/node rewrites a report when a session changes).
     type: int
     default: 1
   keep_requests:
@@ -186,6 +195,7 @@ nodes:
       description: The state of each BIRD, C(ipv4) and C(ipv6), each with C(state) (C(Ready) or C(NotReady)),
         C(version), C(router_id), C(last_boot_time) and C(last_reconfiguration_time); null when not reported.
       type: dict
+      returned: with O(details)
     ipv4_peers:
       description:
         - The node's IPv4 BGP peers, with the keys of M(netops.calico.calico_node_status)'s peers - C(name)
@@ -194,10 +204,12 @@ nodes:
           C(bgp_state), C(last_error) (null) - and C(node).
       type: list
       elements: dict
+      returned: with O(details)
     ipv6_peers:
       description: The node's IPv6 BGP peers, with the keys of RV(nodes.ipv4_peers).
       type: list
       elements: dict
+      returned: with O(details)
     counts:
       description: Number of peers in each BGP state.
       type: dict
@@ -210,8 +222,9 @@ nodes:
     table:
       description: The node's status as C(calicoctl node status) prints it.
       type: str
+      returned: with O(details)
 table:
-  description: Every node's RV(nodes.table), each under a line C(Node <name>).
+  description: Every node's RV(nodes.table), each under a line C(Node <name>); null with O(details=false).
   returned: success and failure
   type: str
 waited:
@@ -247,6 +260,7 @@ ARGUMENT_SPEC = dict(
     node_selector=dict(type="str"),
     update_period=dict(type="int", default=1),
     routes=dict(type="bool", default=False),
+    details=dict(type="bool", default=True),
     wait_for=dict(type="list", elements="str", default=[]),
     wait_for_each=dict(type="dict", default={}),
     wait_state=dict(type="str", default="Established",

@@ -183,3 +183,25 @@ def test_tls_failure_fails_after_one_attempt(etcd, tls_files, monkeypatch):
                                                        etcd_timeout=30), expect_failure=True)
     assert attempts == [endpoint]
     assert endpoint in result["msg"] and "\n" not in result["msg"]
+
+
+def test_delete_created_deletes_the_key_created_then_however_often_it_was_updated(etcd):
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import EtcdDatastore, Write
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_settings import ConnectionSettings
+    from ansible_collections.netops.calico.plugins.module_utils._datastore_store import ResourceStore
+
+    store = ResourceStore(EtcdDatastore(ConnectionSettings(etcd.endpoints, timeout=5.0)))
+    try:
+        keys = dict((name, PREFIX + "caliconodestatuses/" + name) for name in ("kept-updating", "recreated"))
+        created = dict((name, store.datastore.create(key, b"{}")) for name, key in keys.items())
+        for _ in range(3):  # someone (calico/node) updates one of them
+            current = store.datastore.get(keys["kept-updating"])
+            assert store.datastore.update(keys["kept-updating"], b'{"x":1}', current.mod_revision)
+        current = store.datastore.get(keys["recreated"])
+        assert store.datastore.commit([Write("delete", keys["recreated"], None, current.mod_revision)])
+        assert store.datastore.create(keys["recreated"], b"{}")  # the same name, another object
+        assert store.delete_created("CalicoNodeStatus", created) == ["kept-updating"]
+        assert store.datastore.get(keys["kept-updating"]) is None
+        assert store.datastore.get(keys["recreated"]) is not None
+    finally:
+        store.close()

@@ -4,8 +4,8 @@ One NodeAgent per node renders that node's BIRD config from a Snapshot and reloa
 (the control socket's `configure`, what `birdc configure` sends) only when the text changed, so
 sessions a change does not touch stay up, as with calico/node. The AgentPool runs every agent of
 a lab in one thread: it polls the datastore's revision every `interval` seconds (0.3 s), and on a
-change reads every Calico resource in one consistent prefix read and hands the snapshot to each
-agent, so a change reaches BIRD in well under a second.
+change reads the kinds confd renders from (one range read each) and, when any of them changed,
+hands the snapshot to each agent, so a change reaches BIRD in well under a second.
 
 At start the agents register the nodes as calico/node does (Node resource with name,
 spec.bgp.ipv4Address and, dual-stack, ipv6Address, AS when the topology gives one, labels) and create
@@ -16,17 +16,22 @@ import threading
 import time
 import uuid
 
-from tests.lab.render import Snapshot, node_sessions, render_node_config
+from tests.lab.render import KINDS, Snapshot, node_sessions, render_node_config
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import BirdError, bird_command
-from ansible_collections.netops.calico.plugins.module_utils._datastore_store import KEY_PREFIX, new_resource
+from ansible_collections.netops.calico.plugins.module_utils._datastore_store import kind_prefix, new_resource
 
 LOG = logging.getLogger("netops.calico.lab")
 POLL_INTERVAL = 0.3
 
 
-def read_snapshot(datastore):
-    """One consistent read of every v3 resource (one etcd range request)."""
-    key_values = datastore.get_prefix(KEY_PREFIX)
+def read_key_values(datastore):
+    """The stored values of the kinds confd renders from: a range read of each kind (calico/node's
+    BGP part never reads CalicoNodeStatus, whose reports change every second during a wait)."""
+    return [key_value for kind in KINDS for key_value in datastore.get_prefix(kind_prefix(kind))]
+
+
+def read_snapshot(datastore, key_values=None):
+    key_values = read_key_values(datastore) if key_values is None else key_values
     revision = max([kv.mod_revision for kv in key_values] or [0])
     return Snapshot.from_key_values(key_values, revision)
 
@@ -132,6 +137,7 @@ class AgentPool(threading.Thread):
         self.agents = agents
         self.interval = interval
         self.revision = None
+        self.signature = None  # (key, mod_revision) of what the agents last rendered from
         self.syncs = 0
         self.last_error = None
         self._stop_event = threading.Event()
@@ -140,11 +146,15 @@ class AgentPool(threading.Thread):
         revision = self.datastore.revision()
         if revision == self.revision:
             return False
-        snapshot = read_snapshot(self.datastore)
-        for agent in self.agents:
-            agent.sync(snapshot)
+        key_values = read_key_values(self.datastore)
+        signature = tuple((kv.key, kv.mod_revision) for kv in key_values)
+        if signature != self.signature:  # a write of another kind (a status report) renders nothing new
+            snapshot = read_snapshot(self.datastore, key_values)
+            for agent in self.agents:
+                agent.sync(snapshot)
+            self.signature = signature
+            self.syncs += 1
         self.revision = revision
-        self.syncs += 1
         return True
 
     def run(self):

@@ -7,7 +7,8 @@ does the same way:
   reporter for that node, unless it has no updatePeriodSeconds (calico/node ignores such a
   request). A new request, or one whose spec changed, is reported into at once; a change that
   leaves the spec as it is (calico/node's own write, a label) is not. A deleted request stops
-  its reporter.
+  its reporter; one deleted and created again between two of the lab's reads (a new uid) is
+  taken as calico/node's syncer delivers that: the delete, then a new request.
 - A reporter reads its node's BIRDs every updatePeriodSeconds (0: never again after the first
   report): per family, IPv4 then IPv6, and per class in the order of spec.classes, Agent
   (`show status`), BGP (`show protocols`, then each Calico BGP protocol's details) and Routes
@@ -30,6 +31,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from ansible_collections.netops.calico.plugins.module_utils._bird_client import (
@@ -48,6 +50,8 @@ from ansible_collections.netops.calico.plugins.module_utils._kind_calico_node_st
 
 LOG = logging.getLogger("netops.calico.lab")
 POLL_INTERVAL = 0.1
+# nodes whose BIRDs are read at once (BIRD answers in its own processes)
+READERS = 4
 # calico/node's birdTimeOut
 BIRD_TIMEOUT = 2.0
 SEPARATORS = {4: ".", 6: ":"}
@@ -428,6 +432,8 @@ class StatusReporters(threading.Thread):
         self.interval = interval
         self.reporters = {}   # (node, request name) -> Reporter
         self.catch_up = set()  # requests whose write conflicted: take them as stored again
+        self.decoded = {}  # request name -> (mod_revision, document) as last read or written
+        self.readers = ThreadPoolExecutor(READERS, thread_name_prefix="lab-status-read")
         self.revision = None
         self.writes = 0
         self.last_error = None
@@ -439,8 +445,17 @@ class StatusReporters(threading.Thread):
         revision = self.datastore.revision()
         if revision == self.revision:
             return []
-        documents, _problems = decode_readable(self.datastore.get_prefix(kind_prefix(KIND)), KIND)
-        stored = dict((document["metadata"]["name"], document) for document in documents)
+        stored = {}
+        for key_value in self.datastore.get_prefix(kind_prefix(KIND)):
+            name = key_value.key[len(kind_prefix(KIND)):]
+            known = self.decoded.get(name)
+            if known is None or known[0] != key_value.mod_revision:  # decode only what changed
+                documents, _problems = decode_readable([key_value], KIND)
+                known = self.decoded[name] = (key_value.mod_revision, documents[0] if documents else None)
+            if known[1] is not None:
+                stored[name] = known[1]
+        for name in [name for name in self.decoded if name not in stored]:
+            del self.decoded[name]
         kick = []
         for key in list(self.reporters):
             if key[1] not in stored:
@@ -451,6 +466,11 @@ class StatusReporters(threading.Thread):
             if node not in self.nodes or spec.get("updatePeriodSeconds") is None:
                 continue
             reporter = self.reporters.get((node, name))
+            if reporter is not None and reporter.document["metadata"].get("uid") != document["metadata"].get("uid"):
+                # deleted and created again between two reads: calico/node's syncer delivers the
+                # delete and then the create (unless they land in one watch batch), so the old
+                # reporter stops and a new one starts
+                reporter = None
             if reporter is None:
                 reporter = self.reporters[(node, name)] = Reporter(node, document)
             elif reporter.document.get("spec") == spec and name not in self.catch_up:
@@ -461,16 +481,17 @@ class StatusReporters(threading.Thread):
         self.revision = revision
         return kick
 
-    def report(self, reporter):
-        """Read the node's BIRDs and write the status if it changed (reportStatus)."""
+    def read(self, reporter):
+        """The status to write after reading the node's BIRDs, or None (unchanged, or a failed read:
+        it drops the report, as calico/node's does)."""
         try:
-            status = report(reporter.status, reporter.document["spec"].get("classes") or [],
-                            self.nodes[reporter.node])
-        except Exception as exc:  # a failed read drops the report, as calico/node's does
+            return report(reporter.status, reporter.document["spec"].get("classes") or [], self.nodes[reporter.node])
+        except Exception as exc:
             LOG.warning("status of %s for %s not reported: %s", reporter.name, reporter.node, exc)
-            return False
-        if status is None:
-            return False
+            return None
+
+    def write(self, reporter, status):
+        """Write a changed status, with lastUpdated, as a compare-and-swap update (reportStatus)."""
         status["lastUpdated"] = rfc3339_now()
         updated = copy.copy(reporter.document)
         updated["status"] = stored_form(status)
@@ -483,19 +504,25 @@ class StatusReporters(threading.Thread):
             return False
         updated["metadata"] = dict(updated["metadata"], resourceVersion=str(revision))
         reporter.document, reporter.status = updated, status
+        self.decoded[reporter.name] = (revision, updated)
+        if self.revision is not None and revision == self.revision + 1:
+            self.revision = revision  # nothing but this write since the last read: no need to read again
         self.writes += 1
         return True
 
     def run_once(self):
         now = time.monotonic()
-        for reporter in self.follow(now):
-            self.report(reporter)
+        due = self.follow(now)
         for reporter in list(self.reporters.values()):
-            if reporter.next_due is not None and reporter.next_due <= now:
+            if reporter not in due and reporter.next_due is not None and reporter.next_due <= now:
                 reporter.next_due += reporter.interval
                 if reporter.next_due <= now:  # a slow round: do not fire the missed ticks in a burst
                     reporter.next_due = now + reporter.interval
-                self.report(reporter)
+                due.append(reporter)
+        # every node's calico/node reads its own BIRDs at the same time; the writes go one by one
+        for reporter, status in zip(due, self.readers.map(self.read, due)):
+            if status is not None:
+                self.write(reporter, status)
 
     def run(self):
         while not self._stop_event.is_set():
@@ -514,3 +541,4 @@ class StatusReporters(threading.Thread):
         self._stop_event.set()
         if self.is_alive():
             self.join(timeout)
+        self.readers.shutdown(wait=True)

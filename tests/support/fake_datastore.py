@@ -7,6 +7,7 @@ class FakeDatastore(object):
     def __init__(self):
         self.revision_counter = 1
         self.data = {}  # key -> KeyValue
+        self.created_at = {}  # key -> the revision that created it (etcd's create_revision)
         self.writes_sent = 0
         self.transactions_sent = 0
         # called once before the next commit is checked: simulates a concurrent writer
@@ -16,6 +17,8 @@ class FakeDatastore(object):
         """An unconditional write from 'someone else'."""
         self.revision_counter += 1
         previous = self.data.get(key)
+        if previous is None:
+            self.created_at[key] = self.revision_counter
         self.data[key] = KeyValue(key, value, self.revision_counter, previous.version + 1 if previous else 1)
 
     def get(self, key):
@@ -37,12 +40,16 @@ class FakeDatastore(object):
                 return None
             if write.kind in ("update", "delete") and (current is None or current.mod_revision != write.mod_revision):
                 return None
+            if write.kind == "delete_created" and (current is None or self.created_at[write.key] != write.mod_revision):
+                return None
         self.revision_counter += 1
         for write in writes:
-            if write.kind == "delete":
+            if write.kind in ("delete", "delete_created"):
                 del self.data[write.key]
             else:
                 previous = self.data.get(write.key)
+                if previous is None:
+                    self.created_at[write.key] = self.revision_counter
                 self.data[write.key] = KeyValue(write.key, write.value, self.revision_counter,
                                                 previous.version + 1 if previous else 1)
         self.writes_sent += len(writes)

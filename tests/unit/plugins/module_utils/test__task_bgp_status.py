@@ -16,11 +16,13 @@ from ansible_collections.netops.calico.plugins.module_utils._datastore_store imp
     resource_key,
 )
 from ansible_collections.netops.calico.plugins.module_utils._errors import ValidationError
+from ansible_collections.netops.calico.plugins.module_utils._datastore_etcd import Write
 from tests.support.fake_datastore import FakeDatastore
 
 
 def params(**values):
-    base = dict(nodes=["all"], node_selector=None, update_period=1, routes=False, wait_for=[], wait_for_each={},
+    base = dict(nodes=["all"], node_selector=None, update_period=1, routes=False, details=True, wait_for=[],
+                wait_for_each={},
                 wait_state="Established", wait_timeout=10.0, wait_interval=1.0, stable_polls=1, keep_requests=False)
     base.update(values)
     return base
@@ -242,3 +244,30 @@ def test_each_reading_is_one_range_read_whatever_the_number_of_nodes():
     status.read()
     assert datastore.reads == [("range", "/calico/resources/v3/projectcalico.org/caliconodestatuses/")]
     assert calico_node_reads < 10  # creating 40 requests: a few range reads and transactions, not 40 gets
+
+
+def test_a_session_already_established_when_reported_needs_only_the_rest_of_the_window():
+    # since 21:30:03 (to the second), reported at 21:30:05: at least 1 s Established when reported;
+    # with a 2 s window (3 readings 1 s apart) the reading 1 s later is enough
+    store = ResourceStore(FakeDatastore())
+    calico_node = FakeCalicoNode(store, {"n1": [("192.0.2.2", "Established", "21:30:03")]})
+    status = fleet(calico_node, store, ["n1"], wait_for=["all"], stable_polls=3)
+    status.create()
+    _readings, unmet, silent, _waited = status.wait()
+    assert not unmet and not silent
+    assert calico_node.readings == 2  # the report, then one reading 1 s later (counting alone: 3)
+
+
+def test_requests_calico_node_keeps_updating_are_deleted_and_a_recreated_one_is_not():
+    store = ResourceStore(FakeDatastore())
+    calico_node = FakeCalicoNode(store, {"n1": [("192.0.2.2", "Established", "21:30:00")],
+                                         "n2": [("192.0.2.1", "Established", "21:30:00")]})
+    status = fleet(calico_node, store, ["n1", "n2"])
+    status.create()
+    calico_node.sleep(0.1)  # both reported into: their mod_revision moved on
+    # n2's request deleted and created again by someone else, under the same name
+    key = resource_key("CalicoNodeStatus", "netops-calico-n2")
+    store.datastore.commit([Write("delete", key, None, store.datastore.get(key).mod_revision)])
+    store.datastore.put(key, encode(task.new_request("n2", "netops-calico-n2", 1)))
+    assert status.delete() == ["netops-calico-n1"]
+    assert [document["metadata"]["name"] for document in store.list("CalicoNodeStatus")] == ["netops-calico-n2"]
