@@ -23,7 +23,8 @@ description:
     a status only when what it reads from BIRD changed, so the age of an older status says when it last changed,
     not whether calico/node still runs.
   - The requests are named C(netops-calico-<node>), carry the collection's label C(netops.calico/managed-by=ansible),
-    ask for the classes C(Agent), C(BGP) and C(Routes), and are deleted when the task ends, on success or failure,
+    ask for the classes C(Agent) and C(BGP), and C(Routes) with O(routes=true) (the routes are most of a report, and
+    calico/node rewrites it whenever one changes), and are deleted when the task ends, on success or failure,
     unless O(keep_requests=true). A request left by an earlier run (O(keep_requests), or a run that was killed) is
     deleted and the new one is named C(netops-calico.<node>) instead, so that calico/node cannot mistake the new
     request for the old one. A request of such a name that this collection did not create is never touched; the
@@ -67,7 +68,8 @@ options:
     default: 1
   routes:
     description:
-      - Also return the routes calico/node reports for each node (RV(nodes.routes)).
+      - Also ask for and return the routes calico/node reports for each node (RV(nodes.routes)); the requests then
+        have the class C(Routes) too.
     type: bool
     default: false
   details:

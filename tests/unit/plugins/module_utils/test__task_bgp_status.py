@@ -129,7 +129,9 @@ def test_every_node_reports_and_the_requests_are_deleted():
     status.create()
     stored = store.get("CalicoNodeStatus", "netops-calico-n1")
     assert stored["metadata"]["labels"] == {"netops.calico/managed-by": "ansible"}
-    assert stored["spec"] == {"node": "n1", "classes": ["Agent", "BGP", "Routes"], "updatePeriodSeconds": 1}
+    # the routes only when they are asked for (routes: true)
+    assert stored["spec"] == {"node": "n1", "classes": ["Agent", "BGP"], "updatePeriodSeconds": 1}
+    assert task.new_request("n1", "r", 1, routes=True)["spec"]["classes"] == ["Agent", "BGP", "Routes"]
     readings, unmet, silent, _waited = status.wait()
     assert not unmet and not silent
     assert [peer["peer_address"] for peer in readings["n1"].peers] == ["192.0.2.2"]
