@@ -168,7 +168,6 @@ class FleetStatus(object):
     def __init__(self, store, options, nodes, clock=time.monotonic, sleep=time.sleep):
         self.store = store
         self.options = options
-        self.nodes = nodes
         self.names = OrderedDict((node, request_name(node)) for node in nodes)
         self.created = OrderedDict()   # node -> (uid, revision) of the request this task wrote
         self.decoded = {}
@@ -187,21 +186,22 @@ class FleetStatus(object):
         deleted, and the new one takes the other name; one this collection did not create is never
         touched: the task stops before writing."""
         stored = self.existing()
+        for node, name in list(self.names.items()):
+            alternate = request_name(node, alternate=True)
+            if name in stored and is_owned(stored[name]) and alternate not in stored:
+                self.names[node] = alternate
         foreign = [name for name in self.names.values() if name in stored and not is_owned(stored[name])]
         if foreign:
             raise ValidationError("nodes", "CalicoNodeStatus %s already exist%s and %s not created by this collection; "
                                   "it is left alone: delete or rename it" % (
                                       ", ".join(foreign), "s" if len(foreign) == 1 else "",
                                       "was" if len(foreign) == 1 else "were"))
-        for node, name in list(self.names.items()):
-            alternate = request_name(node, alternate=True)
-            for candidate in (name, alternate):
+        for node in self.names:
+            for candidate in (request_name(node), request_name(node, alternate=True)):
                 if candidate in stored and is_owned(stored[candidate]):
                     # one by one: calico/node may be writing a kept request's status meanwhile
                     self.store.apply(node_status.KIND, candidate,
                                      lambda current: None if current is None or is_owned(current) else current)
-            if name in stored and alternate not in stored:
-                self.names[node] = alternate
         wanted = OrderedDict((name, new_request(node, name, self.options.update_period, self.options.routes))
                              for node, name in self.names.items())
         result = self.store.apply_batch(node_status.KIND, lambda current: wanted)

@@ -273,3 +273,16 @@ def test_requests_calico_node_keeps_updating_are_deleted_and_a_recreated_one_is_
     store.datastore.put(key, encode(task.new_request("n2", "netops-calico-n2", 1)))
     assert status.delete() == ["netops-calico-n1"]
     assert [document["metadata"]["name"] for document in store.list("CalicoNodeStatus")] == ["netops-calico-n2"]
+
+
+def test_a_foreign_request_under_the_other_name_is_never_overwritten():
+    store = ResourceStore(FakeDatastore())
+    store.datastore.put(resource_key("CalicoNodeStatus", "netops-calico-n1"),
+                        encode(task.new_request("n1", "netops-calico-n1", 1)))  # the collection's leftover
+    foreign = new_resource("CalicoNodeStatus", "netops-calico.n1", spec={"node": "n1", "classes": ["BGP"],
+                                                                         "updatePeriodSeconds": 10})
+    store.datastore.put(resource_key("CalicoNodeStatus", "netops-calico.n1"), encode(foreign))
+    status = fleet(FakeCalicoNode(store, {}), store, ["n1"])
+    status.create()
+    assert status.names == {"n1": "netops-calico-n1"}
+    assert store.get("CalicoNodeStatus", "netops-calico.n1")["metadata"]["uid"] == foreign["metadata"]["uid"]
