@@ -239,4 +239,3 @@ class Report(object):
         """`calicoctl node status` as the report tells it (calico/node runs: it reported)."""
         note = self.ipv6_note()
         return render_node_status(True, self.ipv4_peers, None if note else self.ipv6_peers, note)
-

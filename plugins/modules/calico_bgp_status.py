@@ -130,7 +130,7 @@ options:
     type: bool
     default: false
 notes:
-  - The status has no port for a peer with an explicit port, so RV(nodes.ipv4_peers[].peer_port) is always null and
+  - The status has no port for a peer with an explicit port, so a peer's C(peer_port) in RV(nodes.ipv4_peers) is always null and
     a O(wait_for) entry with a port matches the address.
   - Calico's reporter reports no BGP sessions at all when it cannot reach one of its BIRDs (RV(nodes.agent) then shows
     that BIRD C(NotReady)).

@@ -194,7 +194,7 @@ def test_delete_created_deletes_the_key_created_then_however_often_it_was_update
     try:
         keys = dict((name, PREFIX + "caliconodestatuses/" + name) for name in ("kept-updating", "recreated"))
         created = dict((name, store.datastore.create(key, b"{}")) for name, key in keys.items())
-        for _ in range(3):  # someone (calico/node) updates one of them
+        for _update in range(3):  # someone (calico/node) updates one of them
             current = store.datastore.get(keys["kept-updating"])
             assert store.datastore.update(keys["kept-updating"], b'{"x":1}', current.mod_revision)
         current = store.datastore.get(keys["recreated"])

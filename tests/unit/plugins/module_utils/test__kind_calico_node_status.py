@@ -23,8 +23,15 @@ def params(**values):
 VALID = dict(node="node-1", classes=["Agent", "BGP", "Routes"], update_period_seconds=10)
 
 
+def valid(**changes):
+    """params() of VALID with changes."""
+    options = dict(VALID)
+    options.update(changes)
+    return params(**options)
+
+
 def test_a_new_request_is_stored_as_calicoctl_stores_it():
-    document = node_status.desired_state(None, "status-1", params(**VALID))
+    document = node_status.desired_state(None, "status-1", valid())
     assert json.dumps(document["spec"], separators=(",", ":")) == \
         '{"node":"node-1","classes":["Agent","BGP","Routes"],"updatePeriodSeconds":10}'
     assert list(document) == ["kind", "apiVersion", "metadata", "spec", "status"]
@@ -34,7 +41,7 @@ def test_a_new_request_is_stored_as_calicoctl_stores_it():
 
 
 def test_an_update_period_of_zero_is_stored_a_pointer_is_not_omitted():
-    document = node_status.desired_state(None, "status-1", params(**dict(VALID, update_period_seconds=0)))
+    document = node_status.desired_state(None, "status-1", valid(update_period_seconds=0))
     assert document["spec"]["updatePeriodSeconds"] == 0
 
 
@@ -52,17 +59,17 @@ def test_an_update_period_of_zero_is_stored_a_pointer_is_not_omitted():
 ])
 def test_calicos_validator_rules(changes, option, words):
     with pytest.raises(ValidationError) as info:
-        node_status.desired_state(None, "status-1", params(**dict(VALID, **changes)))
+        node_status.desired_state(None, "status-1", valid(**changes))
     assert str(info.value).startswith(option + ":") and words in str(info.value)
 
 
 def test_the_largest_update_period_and_each_class_alone_are_accepted():
     for classes in (["Agent"], ["BGP"], ["Routes"], ["Routes", "Agent"]):
-        node_status.desired_state(None, "s", params(**dict(VALID, classes=classes, update_period_seconds=86400)))
+        node_status.desired_state(None, "s", valid(classes=classes, update_period_seconds=86400))
 
 
 def test_status_is_kept_untouched_on_update():
-    stored = node_status.desired_state(None, "status-1", params(**VALID))
+    stored = node_status.desired_state(None, "status-1", valid())
     stored["status"] = {"lastUpdated": "2026-12-01T10:00:00Z", "bgp": {"numberEstablishedV4": 3}}
     updated = node_status.desired_state(json.loads(json.dumps(stored)), "status-1",
                                         params(update_period_seconds=30, labels={"team": "net"}))

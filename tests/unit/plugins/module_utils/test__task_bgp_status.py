@@ -200,8 +200,8 @@ def test_a_leftover_request_of_the_collection_is_replaced_and_a_foreign_one_is_r
     again.create()
     assert [document["metadata"]["name"] for document in store.list("CalicoNodeStatus")] == ["netops-calico-n1"]
 
-    foreign = new_resource("CalicoNodeStatus", "netops-calico-n2", spec={"node": "n2", "classes": ["BGP"],
-                                                                        "updatePeriodSeconds": 10})
+    foreign = new_resource("CalicoNodeStatus", "netops-calico-n2",
+                           spec={"node": "n2", "classes": ["BGP"], "updatePeriodSeconds": 10})
     store.datastore.put(resource_key("CalicoNodeStatus", "netops-calico-n2"), encode(foreign))
     before = store.datastore.revision()
     with pytest.raises(ValidationError, match="^nodes: CalicoNodeStatus netops-calico-n2 already exists and was "
@@ -279,8 +279,8 @@ def test_a_foreign_request_under_the_other_name_is_never_overwritten():
     store = ResourceStore(FakeDatastore())
     store.datastore.put(resource_key("CalicoNodeStatus", "netops-calico-n1"),
                         encode(task.new_request("n1", "netops-calico-n1", 1)))  # the collection's leftover
-    foreign = new_resource("CalicoNodeStatus", "netops-calico.n1", spec={"node": "n1", "classes": ["BGP"],
-                                                                         "updatePeriodSeconds": 10})
+    foreign = new_resource("CalicoNodeStatus", "netops-calico.n1",
+                           spec={"node": "n1", "classes": ["BGP"], "updatePeriodSeconds": 10})
     store.datastore.put(resource_key("CalicoNodeStatus", "netops-calico.n1"), encode(foreign))
     status = fleet(FakeCalicoNode(store, {}), store, ["n1"])
     status.create()
