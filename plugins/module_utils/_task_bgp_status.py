@@ -13,7 +13,7 @@ differs from what is stored (node/pkg/status/reporter.go), so a status's age tel
 last changed, not whether calico/node still runs. What proves a report current is that it was
 written into a request this task has just created: the key's revision is newer than the
 creation's, and lastUpdated is set. A request that existed before (check mode reads those) is
-shown with its age and `current: false`.
+shown with `current: false`.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -73,8 +73,7 @@ class Options(object):
             problems.attempt(validate_selector, self.selector, "node_selector")
         self.update_period = problems.attempt(values.integer, params.get("update_period"), "update_period", 0,
                                               node_status.MAX_UPDATE_PERIOD)
-        for name in ("wait_interval",):
-            problems.attempt(values.finite_positive, params.get(name), name)
+        problems.attempt(values.finite_positive, params.get("wait_interval"), "wait_interval")
         if params.get("wait_timeout") != 0:
             problems.attempt(values.finite_positive, params.get("wait_timeout"), "wait_timeout")
         self.wait_timeout = params.get("wait_timeout")

@@ -6,22 +6,11 @@ import time
 import pytest
 
 from tests.integration.helpers import PREFIX, put, revision, stored
-from tests.lab.lab import Lab, free_relocation
-from tests.lab.topology import Topology
-from tests.support.fixtures import require_binary
 from tests.support.module_runner import run_module
 
 pytestmark = pytest.mark.slow
 
 STATUSES = PREFIX + "caliconodestatuses/"
-
-
-@pytest.fixture(scope="module")
-def lab():
-    require_binary("bird")
-    require_binary("etcd")
-    with Lab(free_relocation(Topology.load())) as running_lab:
-        yield running_lab
 
 
 def connection(lab, **options):

@@ -38,14 +38,6 @@ def wait_until(condition, timeout, what):
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def lab():
-    require_binary("bird")
-    require_binary("etcd")
-    with Lab(free_relocation(Topology.load())) as running_lab:
-        yield running_lab
-
-
 def _session(lab, node, address, port):
     for peer in lab.peers(node):
         if peer["peer_address"] == address and peer["peer_port"] == port:
